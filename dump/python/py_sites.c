@@ -1,0 +1,476 @@
+/* py_sites.c — --python-sites: allocator hooks that remember where each live object was made.
+ *
+ * Hooks sit on the OBJ domain (PyObject_Malloc: every object's own block) and are called by
+ * CPython with the GIL held, so the tables below have exactly one writer at a time and need no
+ * lock. The MEM domain (item arrays, dict tables) is not hooked: no node starts there.
+ *
+ * Per allocation the hook walks the current thread's _PyInterpreterFrame chain (up to `depth`
+ * frames, innermost first), reducing it to (code object, instruction index) pairs — no line
+ * numbers, no strings: those are computed in the snapshot child, once per distinct trace. The
+ * pairs are hashed while walking and interned in a trace table; the live table then maps the
+ * block's address to the 32-bit trace id. Frees clear the entry, reallocs move it and keep its
+ * site. Code objects in traces get one strong reference each, so a trace never points to a freed
+ * code object (they are few: one per function that ever allocated).
+ *
+ * Free lists: CPython recycles list, dict, tuple and float objects without calling the allocator,
+ * so a recycled object would keep the site of its first life. With the hooks on, those free lists
+ * are emptied and kept empty (tuple and float: their counters are set to "full", so nothing is
+ * pushed and nothing is popped; list and dict: a tp_dealloc wrapper takes back and frees an object
+ * the moment it lands on the list). Every object is then allocated where it is created. The cost
+ * is part of the measured --python-sites overhead.
+ *
+ * Memory: 4 bytes per 16 bytes of the regions objects live in (see the live table), plus the
+ * traces. All of it is private mmap'd memory, never
+ * the allocator being hooked. The snapshot child reads these tables in its copy of the process.
+ */
+#include "py_sites.h"
+#include "py_core.h"
+#include "py_frames.h"
+#include "py_maps.h"
+#include "py_vec.h"
+#include "py_walk.h"
+
+#include <internal/pycore_floatobject.h>
+#include <internal/pycore_list.h>
+#include <internal/pycore_tuple.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#define DEPTH_MAX 128
+
+typedef struct region_ent { uint64_t region; uint32_t *side; } region_ent;
+typedef struct trace_ent { uint64_t hash; uint32_t off; uint32_t depth; } trace_ent;
+
+struct pysites {
+    PyMemAllocatorEx orig;
+    region_ent *regions;        /* region -> side array */
+    uint64_t reg_mask, nregions;
+    char *side_next;            /* bump allocation of side arrays */
+    size_t side_left, side_bytes;
+    uint64_t live_n;
+    trace_ent *traces;          /* by id - 1 */
+    uint32_t ntraces, trace_cap;
+    uint64_t *frames;           /* (code, index) pairs, flattened */
+    uint64_t nframes, frame_cap;
+    uint32_t *thash;            /* trace ids by hash, 0 = empty */
+    uint64_t thash_mask;
+    uint64_t *codes;            /* code objects we hold a reference to (a set) */
+    uint64_t codes_mask, ncodes;
+    int depth;
+};
+
+static struct pysites S;
+static int installed;
+
+/* ---- private memory (the parent may not use the hooked allocator, nor need malloc) ---------- */
+
+static void *grow(void *p, size_t old, size_t want)
+{
+    void *q = p ? mremap(p, old, want, MREMAP_MAYMOVE)
+                : mmap(NULL, want, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    return q == MAP_FAILED ? NULL : q;
+}
+
+static inline uint64_t hptr(uint64_t p) { return (p >> 4) * 0x9E3779B97F4A7C15ull; }
+
+/* ---- the live table ----------------------------------------------------------------------------
+ *
+ * Two levels, for locality: the address space is cut into 16 KiB regions, and each region that
+ * ever held a tracked block gets a side array of 1024 trace ids, one per 16-byte slot (blocks are
+ * 16-byte aligned, so two live blocks never share a slot). Consecutive objects of one pymalloc
+ * pool share a side array, and their ids are neighbours in it, so the common case touches one
+ * cache line already in cache; a global hash keyed by block address would miss on almost every
+ * allocation and free. Regions are found through a small direct-mapped cache, then an
+ * open-addressed table. Side arrays are carved from large mappings and never returned.
+ */
+
+#define REGION_SHIFT 14
+#define SLOT_SHIFT 4
+#define SLOTS (1u << (REGION_SHIFT - SLOT_SHIFT))
+#define RCACHE 256
+
+static region_ent rcache[RCACHE];
+
+static uint32_t *new_side(void)
+{
+    const size_t chunk = (size_t)64 << 20;
+    if (S.side_left < SLOTS * sizeof(uint32_t)) {
+        void *p = grow(NULL, 0, chunk);
+        if (!p)
+            return NULL;
+        S.side_next = p;
+        S.side_left = chunk;
+        S.side_bytes += chunk;
+    }
+    uint32_t *side = (uint32_t *)S.side_next;
+    S.side_next += SLOTS * sizeof(uint32_t);
+    S.side_left -= SLOTS * sizeof(uint32_t);
+    return side;
+}
+
+static int regions_grow(void)
+{
+    uint64_t n = S.reg_mask ? (S.reg_mask + 1) * 2 : 4096;
+    region_ent *t = grow(NULL, 0, n * sizeof *t);
+    if (!t)
+        return -1;
+    for (uint64_t i = 0; S.regions && i <= S.reg_mask; i++) {
+        if (!S.regions[i].side)
+            continue;
+        uint64_t h = S.regions[i].region * 0x9E3779B97F4A7C15ull >> 24;
+        while (t[h & (n - 1)].side) h++;
+        t[h & (n - 1)] = S.regions[i];
+    }
+    if (S.regions)
+        munmap(S.regions, (S.reg_mask + 1) * sizeof *S.regions);
+    S.regions = t;
+    S.reg_mask = n - 1;
+    return 0;
+}
+
+static uint32_t *region_side(const struct pysites *s, uint64_t r)
+{
+    if (!s->regions)
+        return NULL;
+    for (uint64_t h = r * 0x9E3779B97F4A7C15ull >> 24;; h++) {
+        const region_ent *e = &s->regions[h & s->reg_mask];
+        if (!e->side)
+            return NULL;
+        if (e->region == r)
+            return e->side;
+    }
+}
+
+/* The slot of block p; with create, its region's side array is made when missing. */
+static inline uint32_t *slot(uint64_t p, int create)
+{
+    uint64_t r = p >> REGION_SHIFT;
+    region_ent *c = &rcache[r & (RCACHE - 1)];
+    if (c->region == r && c->side)
+        return &c->side[(p >> SLOT_SHIFT) & (SLOTS - 1)];
+    uint32_t *side = region_side(&S, r);
+    if (!side) {
+        if (!create)
+            return NULL;
+        if ((S.nregions + 1) * 2 > S.reg_mask + 1 && regions_grow())
+            return NULL;
+        if (!(side = new_side()))
+            return NULL;
+        uint64_t h = r * 0x9E3779B97F4A7C15ull >> 24;
+        while (S.regions[h & S.reg_mask].side) h++;
+        S.regions[h & S.reg_mask] = (region_ent){r, side};
+        S.nregions++;
+    }
+    c->region = r;
+    c->side = side;
+    return &side[(p >> SLOT_SHIFT) & (SLOTS - 1)];
+}
+
+static inline void live_put(uint64_t key, uint32_t trace)
+{
+    uint32_t *e = slot(key, 1);
+    if (e) {
+        S.live_n += !*e && trace;
+        *e = trace;
+    }
+}
+
+static inline uint32_t live_del(uint64_t key)
+{
+    uint32_t *e = slot(key, 0);
+    if (!e || !*e)
+        return 0;
+    uint32_t t = *e;
+    *e = 0;
+    S.live_n--;
+    return t;
+}
+
+static uint32_t live_get(const struct pysites *s, uint64_t key)
+{
+    uint32_t *side = region_side(s, key >> REGION_SHIFT);
+    return side ? side[(key >> SLOT_SHIFT) & (SLOTS - 1)] : 0;
+}
+
+/* ---- traces ------------------------------------------------------------------------------------ */
+
+static void hold_code(uint64_t code)
+{
+    if ((S.ncodes + 1) * 2 > S.codes_mask + 1) {
+        uint64_t n = S.codes_mask ? (S.codes_mask + 1) * 2 : 1024;
+        uint64_t *t = grow(NULL, 0, n * 8);
+        if (!t)
+            return;
+        for (uint64_t i = 0; S.codes && i <= S.codes_mask; i++)
+            if (S.codes[i]) {
+                uint64_t h = hptr(S.codes[i]) >> 20;
+                while (t[h & (n - 1)]) h++;
+                t[h & (n - 1)] = S.codes[i];
+            }
+        if (S.codes)
+            munmap(S.codes, (S.codes_mask + 1) * 8);
+        S.codes = t;
+        S.codes_mask = n - 1;
+    }
+    for (uint64_t h = hptr(code) >> 20;; h++) {
+        uint64_t *e = &S.codes[h & S.codes_mask];
+        if (*e == code)
+            return;
+        if (!*e) {
+            *e = code;
+            S.ncodes++;
+            Py_INCREF((PyObject *)(uintptr_t)code);
+            return;
+        }
+    }
+}
+
+static int thash_grow(void)
+{
+    uint64_t n = S.thash_mask ? (S.thash_mask + 1) * 2 : 4096;
+    uint32_t *t = grow(NULL, 0, n * 4);
+    if (!t)
+        return -1;
+    for (uint32_t id = 1; id <= S.ntraces; id++) {
+        uint64_t h = S.traces[id - 1].hash;
+        while (t[h & (n - 1)]) h++;
+        t[h & (n - 1)] = id;
+    }
+    if (S.thash)
+        munmap(S.thash, (S.thash_mask + 1) * 4);
+    S.thash = t;
+    S.thash_mask = n - 1;
+    return 0;
+}
+
+static uint32_t intern_trace(const uint64_t *fr, uint32_t depth, uint64_t hash)
+{
+    for (uint64_t h = hash;; h++) {
+        uint32_t id = S.thash[h & S.thash_mask];
+        if (!id)
+            break;
+        const trace_ent *t = &S.traces[id - 1];
+        if (t->hash == hash && t->depth == depth &&
+            memcmp(S.frames + t->off, fr, depth * 2 * sizeof(uint64_t)) == 0)
+            return id;
+    }
+    /* new trace */
+    if (S.ntraces == S.trace_cap) {
+        uint32_t cap = S.trace_cap ? S.trace_cap * 2 : 4096;
+        trace_ent *t = grow(S.traces, (size_t)S.trace_cap * sizeof *t, (size_t)cap * sizeof *t);
+        if (!t)
+            return 0;
+        S.traces = t;
+        S.trace_cap = cap;
+    }
+    if (S.nframes + 2 * depth > S.frame_cap) {
+        uint64_t cap = S.frame_cap ? S.frame_cap * 2 : 65536;
+        while (cap < S.nframes + 2 * depth) cap *= 2;
+        uint64_t *f = grow(S.frames, S.frame_cap * 8, cap * 8);
+        if (!f)
+            return 0;
+        S.frames = f;
+        S.frame_cap = cap;
+    }
+    if ((uint64_t)(S.ntraces + 1) * 2 > S.thash_mask + 1 && thash_grow())
+        return 0;
+    for (uint32_t i = 0; i < depth; i++)
+        hold_code(fr[2 * i]);
+    trace_ent *t = &S.traces[S.ntraces];
+    t->hash = hash;
+    t->off = (uint32_t)S.nframes;
+    t->depth = depth;
+    memcpy(S.frames + S.nframes, fr, depth * 2 * sizeof(uint64_t));
+    S.nframes += 2 * depth;
+    uint32_t id = ++S.ntraces;
+    uint64_t h = hash;
+    while (S.thash[h & S.thash_mask]) h++;
+    S.thash[h & S.thash_mask] = id;
+    return id;
+}
+
+/* The current thread's Python traceback, interned. */
+static uint32_t current_trace(void)
+{
+    PyThreadState *ts = _PyThreadState_GET();
+    if (!ts || !ts->cframe)
+        return 0;
+    uint64_t fr[2 * DEPTH_MAX];
+    uint32_t d = 0;
+    uint64_t h = 0x243F6A8885A308D3ull;
+    for (_PyInterpreterFrame *f = ts->cframe->current_frame; f && d < (uint32_t)S.depth; f = f->previous) {
+        PyCodeObject *co = f->f_code;
+        _Py_CODEUNIT *code0 = _PyCode_CODE(co);
+        if (f->owner != FRAME_OWNED_BY_GENERATOR && f->prev_instr < code0 + co->_co_firsttraceable)
+            continue;           /* incomplete frame (still being set up) */
+        uint64_t idx = (uint64_t)(f->prev_instr - code0);
+        fr[2 * d] = PA(co);
+        fr[2 * d + 1] = idx;
+        h = (h ^ PA(co)) * 0x9E3779B97F4A7C15ull;
+        h = (h ^ idx) * 0xC2B2AE3D27D4EB4Full;
+        d++;
+    }
+    if (!d)
+        return 0;
+    h ^= h >> 29;
+    return intern_trace(fr, d, h);
+}
+
+/* ---- the hooks ------------------------------------------------------------------------------------ */
+
+static void *h_malloc(void *ctx, size_t n)
+{
+    (void)ctx;
+    void *p = S.orig.malloc(S.orig.ctx, n);
+    if (p)
+        live_put(PA(p), current_trace());
+    return p;
+}
+
+static void *h_calloc(void *ctx, size_t nelem, size_t elsize)
+{
+    (void)ctx;
+    void *p = S.orig.calloc(S.orig.ctx, nelem, elsize);
+    if (p)
+        live_put(PA(p), current_trace());
+    return p;
+}
+
+static void *h_realloc(void *ctx, void *ptr, size_t n)
+{
+    (void)ctx;
+    void *q = S.orig.realloc(S.orig.ctx, ptr, n);
+    if (q) {
+        uint32_t t = ptr ? live_del(PA(ptr)) : 0;
+        live_put(PA(q), t ? t : current_trace());
+    }
+    return q;
+}
+
+static void h_free(void *ctx, void *ptr)
+{
+    (void)ctx;
+    if (ptr)
+        live_del(PA(ptr));
+    S.orig.free(S.orig.ctx, ptr);
+}
+
+/* ---- free lists ------------------------------------------------------------------------------------ */
+
+static destructor orig_list_dealloc, orig_dict_dealloc;
+
+static void list_dealloc_nofree(PyObject *op)
+{
+    orig_list_dealloc(op);
+    struct _Py_list_state *st = &_PyInterpreterState_GET()->list;
+    if (st->numfree > 0 && (PyObject *)st->free_list[st->numfree - 1] == op) {
+        st->numfree--;
+        PyObject_GC_Del(op);
+    }
+}
+
+static void dict_dealloc_nofree(PyObject *op)
+{
+    orig_dict_dealloc(op);
+    struct _Py_dict_state *st = &_PyInterpreterState_GET()->dict_state;
+    if (st->numfree > 0 && (PyObject *)st->free_list[st->numfree - 1] == op) {
+        st->numfree--;
+        PyObject_GC_Del(op);
+    }
+}
+
+static void freelists_off(void)
+{
+    PyInterpreterState *in = _PyInterpreterState_GET();
+#if PyList_MAXFREELIST > 0
+    while (in->list.numfree > 0)
+        PyObject_GC_Del(in->list.free_list[--in->list.numfree]);
+    orig_list_dealloc = PyList_Type.tp_dealloc;
+    PyList_Type.tp_dealloc = list_dealloc_nofree;
+#endif
+#if PyDict_MAXFREELIST > 0
+    while (in->dict_state.numfree > 0)
+        PyObject_GC_Del(in->dict_state.free_list[--in->dict_state.numfree]);
+    orig_dict_dealloc = PyDict_Type.tp_dealloc;
+    PyDict_Type.tp_dealloc = dict_dealloc_nofree;
+#endif
+#if PyTuple_NFREELISTS > 0
+    for (int i = 0; i < PyTuple_NFREELISTS; i++) {
+        while (in->tuple.free_list[i]) {
+            PyTupleObject *op = in->tuple.free_list[i];
+            in->tuple.free_list[i] = (PyTupleObject *)op->ob_item[0];
+            PyObject_GC_Del(op);
+        }
+        in->tuple.numfree[i] = PyTuple_MAXFREELIST;     /* "full": never pushed to again */
+    }
+#endif
+#if PyFloat_MAXFREELIST > 0
+    while (in->float_state.free_list) {
+        PyFloatObject *op = in->float_state.free_list;
+        in->float_state.free_list = (PyFloatObject *)Py_TYPE(op);
+        PyObject_Free(op);
+    }
+    in->float_state.numfree = PyFloat_MAXFREELIST;
+#endif
+}
+
+int pysites_install(char *err, size_t errlen)
+{
+    if (installed)
+        return 0;
+    const char *d = getenv("MEMDUMP_PYTHON_SITES_DEPTH");
+    S.depth = d && atoi(d) > 0 ? atoi(d) : 32;
+    if (S.depth > DEPTH_MAX)
+        S.depth = DEPTH_MAX;
+    if (regions_grow() || thash_grow()) {
+        snprintf(err, errlen, "--python-sites: cannot map memory for its tables");
+        return -1;
+    }
+    PyMem_GetAllocator(PYMEM_DOMAIN_OBJ, &S.orig);
+    PyMemAllocatorEx hooks = {NULL, h_malloc, h_calloc, h_realloc, h_free};
+    PyMem_SetAllocator(PYMEM_DOMAIN_OBJ, &hooks);
+    freelists_off();
+    installed = 1;
+    return 0;
+}
+
+const pysites *pysites_get(void)
+{
+    return installed ? &S : NULL;
+}
+
+void pysites_stats(uint64_t *live, uint64_t *traces)
+{
+    *live = S.live_n;
+    *traces = S.ntraces;
+}
+
+/* ---- the child's side ------------------------------------------------------------------------------ */
+
+static pyvec vstacks;     /* trace id -> STACK id + 1 (0 = not computed yet) */
+
+uint32_t pysites_node_stack(struct pw *w, const pysites *s, uint64_t alloc_addr)
+{
+    uint32_t id = live_get(s, alloc_addr);
+    if (!id || id > s->ntraces)
+        return 0;
+    if (pyvec_reserve(&vstacks, ((size_t)s->ntraces + 1) * sizeof(uint32_t)))
+        return 0;
+    uint32_t *cache = vstacks.p;
+    if (cache[id])
+        return cache[id] - 1;
+    const trace_ent *t = &s->traces[id - 1];
+    uint32_t ids[DEPTH_MAX], n = 0;
+    for (uint32_t i = 0; i < t->depth && i < DEPTH_MAX; i++) {
+        const uint64_t *f = s->frames + t->off + 2 * i;
+        uint32_t fid = py_code_frame(w, (PyCodeObject *)(uintptr_t)f[0], (int)f[1]);
+        if (fid)
+            ids[n++] = fid;
+    }
+    uint32_t sid = n ? md_child_stack(w->c, ids, n) : 0;
+    cache[id] = sid + 1;
+    return sid;
+}
