@@ -1,5 +1,7 @@
-/* ma_json.c — see ma_json.h. */
+/* ma_json.c — see ma_json.h. Strings are validated with ma_utf8_len (ma_utf8.h), the one
+ * definition of valid UTF-8 every writer of memanalyze and memdiff shares. */
 #include "ma_json.h"
+#include "ma_utf8.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -8,6 +10,12 @@ void ma_json_init(ma_json *j, FILE *f)
 {
     memset(j, 0, sizeof *j);
     j->f = f;
+}
+
+void ma_json_init_compact(ma_json *j, FILE *f)
+{
+    ma_json_init(j, f);
+    j->compact = 1;
 }
 
 static void escape(FILE *f, const char *s, size_t len)
@@ -26,45 +34,28 @@ static void escape(FILE *f, const char *s, size_t len)
             p++;
             continue;
         }
-        /* validate one UTF-8 sequence (no overlongs, no surrogates, ≤ U+10FFFF) */
-        int n = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
-        int ok = n && end - p >= n;
-        for (int i = 1; ok && i < n; i++)
-            if ((p[i] & 0xc0) != 0x80) ok = 0;
-        if (ok && n == 3) {
-            if (c == 0xe0 && p[1] < 0xa0) ok = 0;
-            if (c == 0xed && p[1] >= 0xa0) ok = 0;
-        }
-        if (ok && n == 4) {
-            if (c == 0xf0 && p[1] < 0x90) ok = 0;
-            if (c == 0xf4 && p[1] >= 0x90) ok = 0;
-        }
-        if (ok) {
-            fwrite(p, 1, (size_t)n, f);
-            p += n;
-        } else {
-            fputs("\\ufffd", f);
-            p++;
-        }
+        p += ma_utf8_put(f, p, end, "\\ufffd");
     }
     fputc('"', f);
 }
 
-/* Comma, newline/indent and key before a value. */
+/* Comma, newline/indent (not when compact) and key before a value. */
 static void prefix(ma_json *j, const char *key)
 {
     if (j->depth > 0) {
-        if (j->count[j->depth - 1]++) fputc(',', j->f);
-        if (j->depth <= 2) {
+        int d = (j->depth < MA_JSON_DEPTH ? j->depth : MA_JSON_DEPTH) - 1;
+        if (j->count[d]++) fputc(',', j->f);
+        if (j->compact) {
+        } else if (j->depth <= 2) {
             fputc('\n', j->f);
             for (int i = 0; i < j->depth; i++) fputs("  ", j->f);
-        } else if (j->count[j->depth - 1] > 1) {
+        } else if (j->count[d] > 1) {
             fputc(' ', j->f);
         }
     }
     if (key) {
         escape(j->f, key, strlen(key));
-        fputs(": ", j->f);
+        fputs(j->compact ? ":" : ": ", j->f);
     }
 }
 
@@ -87,12 +78,12 @@ void ma_json_end(ma_json *j)
     if (j->depth == 0) return;
     j->depth--;
     int d = j->depth < MA_JSON_DEPTH ? j->depth : MA_JSON_DEPTH - 1;
-    if (j->count[d] && j->depth < 2) {
+    if (j->count[d] && j->depth < 2 && !j->compact) {
         fputc('\n', j->f);
         for (int i = 0; i < j->depth; i++) fputs("  ", j->f);
     }
     fputc(j->close[d], j->f);
-    if (j->depth == 0) fputc('\n', j->f);
+    if (j->depth == 0 && !j->compact) fputc('\n', j->f);
 }
 
 void ma_json_strn(ma_json *j, const char *key, const char *s, size_t len)
@@ -117,6 +108,12 @@ void ma_json_i64(ma_json *j, const char *key, int64_t v)
 {
     prefix(j, key);
     fprintf(j->f, "%" PRId64, v);
+}
+
+void ma_json_dbl(ma_json *j, const char *key, double v)
+{
+    prefix(j, key);
+    fprintf(j->f, "%.6g", v);
 }
 
 void ma_json_bool(ma_json *j, const char *key, int v)

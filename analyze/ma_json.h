@@ -15,6 +15,9 @@
  *       ma_json_obj(&j, NULL); ma_json_str(&j, "type", "list"); ma_json_end(&j);
  *     ma_json_end(&j);
  *   ma_json_end(&j);                       writes the final newline
+ *
+ * A compact writer (ma_json_init_compact) writes no whitespace at all and no final newline: for
+ * data embedded in something else (the HTML report's data element), where size matters.
  */
 #ifndef MA_JSON_H
 #define MA_JSON_H
@@ -29,9 +32,11 @@ typedef struct ma_json {
     int depth;
     int count[MA_JSON_DEPTH];   /* values written at each level (for commas) */
     char close[MA_JSON_DEPTH];  /* '}' or ']' */
+    int compact;                /* no whitespace (ma_json_init_compact) */
 } ma_json;
 
 void ma_json_init(ma_json *j, FILE *f);
+void ma_json_init_compact(ma_json *j, FILE *f);
 /* key is the member name inside an object, NULL inside an array or at the top. */
 void ma_json_obj(ma_json *j, const char *key);
 void ma_json_arr(ma_json *j, const char *key);
@@ -40,6 +45,7 @@ void ma_json_str(ma_json *j, const char *key, const char *s);        /* NULL →
 void ma_json_strn(ma_json *j, const char *key, const char *s, size_t len);
 void ma_json_u64(ma_json *j, const char *key, uint64_t v);
 void ma_json_i64(ma_json *j, const char *key, int64_t v);
+void ma_json_dbl(ma_json *j, const char *key, double v);                /* %.6g; finite v only */
 void ma_json_bool(ma_json *j, const char *key, int v);
 void ma_json_null(ma_json *j, const char *key);
 

@@ -40,6 +40,9 @@ static void usage(FILE *f)
           "  --suspects         large dominators followed down to where memory accumulates\n"
           "  --dominators, --types, --sites, --summary   one section of the report\n"
           "  --stats            time and memory the analysis took\n"
+          "  --variables        Python: each live frame's locals and module globals, by retained size\n"
+          "  --tasks            Python: memory retained by each asyncio task, where it is suspended\n"
+          "  --c-held           Python: objects whose refcount is not explained (held from C)\n"
           "\n"
           "Export (repeatable; unless a view is also asked for, nothing else is printed):\n"
           "  --export pprof FILE.pb.gz    allocation sites as a pprof heap profile (go tool pprof)\n"
@@ -163,6 +166,9 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--sites")) ADD_VIEW("sites");
         else if (!strcmp(a, "--summary")) ADD_VIEW("summary");
         else if (!strcmp(a, "--stats")) ADD_VIEW("stats");
+        else if (!strcmp(a, "--variables")) ADD_VIEW("variables");
+        else if (!strcmp(a, "--tasks")) ADD_VIEW("tasks");
+        else if (!strcmp(a, "--c-held")) ADD_VIEW("c_held");
         else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "memanalyze: unknown option '%s'\n", a);
             usage(stderr);

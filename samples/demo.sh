@@ -27,9 +27,12 @@ kill "$pid" 2>/dev/null || true
 
 PY=/usr/bin/python3
 ver=$($PY -c 'import platform; print(platform.python_version())')
-if [ -e "$B/lib/memdump-py/python-$ver.so" ] && [ -e samples/python/memory_allocation.py ]; then
-    say "memdump run --dir $D -- $PY samples/python/memory_allocation.py --dump $D/py.dump"
-    "$BIN/memdump" run --dir "$D" -- "$PY" samples/python/memory_allocation.py --dump "$D/py.dump"
-    say "memanalyze --top 5 py.dump"
-    "$BIN/memanalyze" --top 5 "$D/py.dump"
+if [ -e "$B/lib/memdump-py/python-$ver.so" ]; then
+    s=samples/python/memory_allocation/memory_allocation.py
+    say "DUMP=py.dump memdump run -- $PY $s     # the seed's Example 3: which variable holds what"
+    DUMP="$D/py.dump" "$BIN/memdump" run --dir "$D" -- "$PY" "$s"
+    say "memanalyze --variables py.dump"
+    "$BIN/memanalyze" --variables --top 6 "$D/py.dump"
+else
+    echo "(no CPython walker was built for $PY $ver: skipping the Python part)"
 fi

@@ -27,6 +27,9 @@
  * steady growth first) and cut at --top (default 100; per kind for "growth"). "growth" holds the
  * kinds --by selects (type and site by default), merged into one list sorted by bytes_delta;
  * "churn" is empty when the dumps carry no counters (no native tracking).
+ *
+ * The pieces the HTML report's data shares (files, summary, a source, a growth row's deltas) are
+ * public (df_output.h), so the report and --json describe a run in the same words.
  */
 #include "df_output.h"
 #include "df_bykey.h"
@@ -39,7 +42,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void files(const df_run *r, ma_json *j)
+void df_json_files(const df_run *r, ma_json *j)
 {
     ma_json_arr(j, "files");
     for (uint32_t i = 0; i < r->ndumps; i++) {
@@ -73,7 +76,7 @@ static void rss_delta(ma_json *j, const char *key, const df_file *a, const df_fi
     else ma_json_null(j, key);
 }
 
-static void summary(const df_run *r, ma_json *j)
+void df_json_summary(const df_run *r, ma_json *j)
 {
     const df_file *a = &r->files[0], *z = &r->files[r->ndumps - 1];
     uint64_t nw = 0, nwb = 0, fr = 0, frb = 0;
@@ -131,58 +134,73 @@ static void added(ma_json *j, const char *key, const df_added *x, uint32_t n)
     ma_json_end(j);
 }
 
+void df_json_source(const df_run *r, const df_source *s, ma_json *j)
+{
+    uint32_t last = r->ndumps - 1;
+    ma_json_obj(j, NULL);
+    ma_json_str(j, "label", s->label);
+    ma_json_str(j, "type", s->type);
+    ma_json_bool(j, "group", s->is_group);
+    if (s->is_group) {
+        ma_json_null(j, "addr");
+    } else {
+        char hb[32];
+        snprintf(hb, sizeof hb, "0x%" PRIx64, s->addr);
+        ma_json_str(j, "addr", hb);
+    }
+    ma_json_arr(j, "path");
+    for (uint32_t k = 0; k < s->npath; k++) ma_json_str(j, NULL, s->path[k]);
+    ma_json_end(j);
+    if (s->site_label) {
+        ma_json_obj(j, "site");
+        ma_json_str(j, "function", s->site_function);
+        ma_json_str(j, "file", s->site_file);
+        ma_json_u64(j, "line", s->site_line);
+        ma_json_end(j);
+    } else {
+        ma_json_null(j, "site");
+    }
+    ma_json_str(j, "site_label", s->site_label);
+    ma_json_str(j, "task", s->task);
+    ma_json_u64(j, "retained_before", s->retained[0]);
+    ma_json_u64(j, "retained_after", s->retained[last]);
+    ma_json_i64(j, "growth", s->growth);
+    ma_json_bool(j, "new", !s->is_group && !s->present[0]);
+    ma_json_bool(j, "steady", df_source_steady(r, s));
+    ma_json_arr(j, "retained");
+    for (uint32_t k = 0; k <= last; k++) ma_json_u64(j, NULL, s->retained[k]);
+    ma_json_end(j);
+    ma_json_u64(j, "found_in", s->found_in);
+    ma_json_obj(j, "added");
+    ma_json_u64(j, "objects", s->added_count);
+    ma_json_u64(j, "bytes", s->added_bytes);
+    added(j, "types", s->added_types, s->nadded_types);
+    added(j, "sites", s->added_sites, s->nadded_sites);
+    ma_json_end(j);
+    ma_json_end(j);
+}
+
 static void sources(const df_run *r, ma_json *j)
 {
     uint64_t *ord;
     uint64_t n = df_report_sources(r, &ord), rows = df_rows(r, n);
-    uint32_t last = r->ndumps - 1;
     ma_json_arr(j, "sources");
     for (uint64_t i = 0; i < rows; i++) {
-        const df_source *s = &r->src[ord[i]];
-        ma_json_obj(j, NULL);
-        ma_json_str(j, "label", s->label);
-        ma_json_str(j, "type", s->type);
-        ma_json_bool(j, "group", s->is_group);
-        if (s->is_group) {
-            ma_json_null(j, "addr");
-        } else {
-            char hb[32];
-            snprintf(hb, sizeof hb, "0x%" PRIx64, s->addr);
-            ma_json_str(j, "addr", hb);
-        }
-        ma_json_arr(j, "path");
-        for (uint32_t k = 0; k < s->npath; k++) ma_json_str(j, NULL, s->path[k]);
-        ma_json_end(j);
-        if (s->site_label) {
-            ma_json_obj(j, "site");
-            ma_json_str(j, "function", s->site_function);
-            ma_json_str(j, "file", s->site_file);
-            ma_json_u64(j, "line", s->site_line);
-            ma_json_end(j);
-        } else {
-            ma_json_null(j, "site");
-        }
-        ma_json_str(j, "site_label", s->site_label);
-        ma_json_str(j, "task", s->task);
-        ma_json_u64(j, "retained_before", s->retained[0]);
-        ma_json_u64(j, "retained_after", s->retained[last]);
-        ma_json_i64(j, "growth", s->growth);
-        ma_json_bool(j, "new", !s->is_group && !s->present[0]);
-        ma_json_bool(j, "steady", df_source_steady(r, s));
-        ma_json_arr(j, "retained");
-        for (uint32_t k = 0; k <= last; k++) ma_json_u64(j, NULL, s->retained[k]);
-        ma_json_end(j);
-        ma_json_u64(j, "found_in", s->found_in);
-        ma_json_obj(j, "added");
-        ma_json_u64(j, "objects", s->added_count);
-        ma_json_u64(j, "bytes", s->added_bytes);
-        added(j, "types", s->added_types, s->nadded_types);
-        added(j, "sites", s->added_sites, s->nadded_sites);
-        ma_json_end(j);
-        ma_json_end(j);
+        df_json_source(r, &r->src[ord[i]], j);
     }
     ma_json_end(j);
     free(ord);
+}
+
+void df_json_keyrow(const df_run *r, const df_keyrow *x, ma_json *j)
+{
+    ma_json_str(j, "key", df_key_text(r, x->kind, x->key));
+    ma_json_i64(j, "count_delta", x->count_delta);
+    ma_json_i64(j, "bytes_delta", x->bytes_delta);
+    ma_json_u64(j, "new_count", x->new_count);
+    ma_json_u64(j, "new_bytes", x->new_bytes);
+    ma_json_u64(j, "freed_count", x->freed_count);
+    ma_json_u64(j, "freed_bytes", x->freed_bytes);
 }
 
 static int series_sort;
@@ -221,13 +239,7 @@ static void growth(const df_run *r, ma_json *j)
         const df_table *t = &r->tab[x->kind];
         ma_json_obj(j, NULL);
         ma_json_str(j, "kind", df_kind_names[x->kind]);
-        ma_json_str(j, "key", df_key_text(r, x->kind, x->key));
-        ma_json_i64(j, "count_delta", x->count_delta);
-        ma_json_i64(j, "bytes_delta", x->bytes_delta);
-        ma_json_u64(j, "new_count", x->new_count);
-        ma_json_u64(j, "new_bytes", x->new_bytes);
-        ma_json_u64(j, "freed_count", x->freed_count);
-        ma_json_u64(j, "freed_bytes", x->freed_bytes);
+        df_json_keyrow(r, x, j);
         ma_json_i64(j, "resized_bytes", x->resized_bytes);
         ma_json_u64(j, "retained_before", df_tot(t, x->key, 0)[DF_T_RETAINED]);
         ma_json_u64(j, "retained_after", df_tot(t, x->key, last)[DF_T_RETAINED]);
@@ -284,8 +296,8 @@ void df_json(const df_run *r, FILE *f)
     ma_json_init(&j, f);
     ma_json_obj(&j, NULL);
     ma_json_u64(&j, "memdiff", 1);
-    files(r, &j);
-    summary(r, &j);
+    df_json_files(r, &j);
+    df_json_summary(r, &j);
     sources(r, &j);
     growth(r, &j);
     churn(r, &j);

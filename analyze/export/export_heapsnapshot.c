@@ -133,7 +133,7 @@ static void edge(hs *h, int first, unsigned type, uint64_t name_or_index, uint64
 
 static unsigned root_kind(const ma_root *r) { return r->kind >= 1 && r->kind < NKINDS ? r->kind : NKINDS - 1; }
 
-int ma_export_heapsnapshot(ma_ctx *c, ma_export_out *o, char *err, size_t errlen, char *note, size_t notelen)
+int ma_export_heapsnapshot(ma_ctx *c, ma_outfile *o, char *err, size_t errlen, char *note, size_t notelen)
 {
     const ma_dump *d = c->d;
     const ma_graph *g = &d->g;

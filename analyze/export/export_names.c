@@ -1,4 +1,4 @@
-/* export_names.c — node names and UTF-8 cleaning shared by the exporters (export_internal.h).
+/* export_names.c — node names shared by the exporters (export_internal.h).
  *
  * A node's name is what memanalyze's own reports call it (ma_node_what), so a DevTools class,
  * a SQLite row and memanalyze --json's "type" agree. ma_node_what allocates a string per call;
@@ -49,41 +49,4 @@ void ma_node_names_free(ma_node_names *nn)
     free(nn->by_stack);
     free(nn->by_stack_syn);
     memset(nn, 0, sizeof *nn);
-}
-
-/* Length of the valid UTF-8 sequence at p (1..4), or 0 (no overlongs, surrogates, > U+10FFFF). */
-static int utf8_seq(const unsigned char *p, const unsigned char *end)
-{
-    unsigned c = *p;
-    if (c < 0x80) return 1;
-    int n = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
-    if (!n || end - p < n) return 0;
-    for (int i = 1; i < n; i++)
-        if ((p[i] & 0xc0) != 0x80) return 0;
-    if (n == 3 && ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0))) return 0;
-    if (n == 4 && ((c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] >= 0x90))) return 0;
-    return n;
-}
-
-const char *ma_utf8(const char *s, char **tmp)
-{
-    *tmp = NULL;
-    size_t len = strlen(s);
-    const unsigned char *p = (const unsigned char *)s, *end = p + len;
-    while (p < end) {
-        int n = utf8_seq(p, end);
-        if (!n) break;
-        p += n;
-    }
-    if (p == end) return s;
-    char *o = ma_strdup(s);
-    unsigned char *q = (unsigned char *)o + (p - (const unsigned char *)s);
-    end = (const unsigned char *)o + len;
-    while (q < end) {
-        int n = utf8_seq(q, end);
-        if (!n) { *q++ = '?'; continue; }
-        q += n;
-    }
-    *tmp = o;
-    return o;
 }

@@ -204,7 +204,7 @@ static pb_vtype *vtype(pp *p, const char *type, const char *unit)
     return v;
 }
 
-int ma_export_pprof(ma_ctx *c, ma_export_out *o, char *err, size_t errlen, char *note, size_t notelen)
+int ma_export_pprof(ma_ctx *c, ma_outfile *o, char *err, size_t errlen, char *note, size_t notelen)
 {
     const ma_dump *d = c->d;
     const ma_graph *g = &d->g;

@@ -264,7 +264,7 @@ static void write_dump_row(sq *s, ma_ctx *c, const char *path)
     sqlite3_finalize(st);
 }
 
-int ma_export_sqlite(ma_ctx *c, ma_export_out *o, char *err, size_t errlen, char *note, size_t notelen)
+int ma_export_sqlite(ma_ctx *c, ma_outfile *o, char *err, size_t errlen, char *note, size_t notelen)
 {
     const ma_dump *d = c->d;
     const ma_graph *g = &d->g;

@@ -31,6 +31,12 @@
  *                      common prefixes in the data
  *   memdiff            sources: all (there are few); growth by type, site and root: 1 000 rows
  *                      each; churn: 1 000 sites; growth flame: 20 000 frames as above
+ *   texts              names, frames and labels are kept to 240 bytes each ("…" marks a cut)
+ *
+ * Measured (tests/bench/html_bench.sh): a 10-million-long list plus a tree (10.1 M nodes) gives a
+ * 0.07 MB report; a dump that fills the icicle's budget (9.1 M nodes: a 2 M-item Python cache, a
+ * 5 M-node tree, a list, leaks) 1.1 MB, for 0.6 s of CPU over the analysis and no extra memory;
+ * Chromium has it ready in under 0.1 s.
  *
  * Output files are written like memanalyze's exports: a temporary file next to OUT (mkstemp,
  * O_EXCL, so never through a symlink), renamed over OUT once complete; a failure or a fatal

@@ -9,7 +9,8 @@
  *   paths        the steps of every why-alive path (html_paths.c)
  *   dom          the dominator icicle's boxes (html_domtree.c)
  *   flame        the allocation flame graph's frames (html_flame.c)
- *   types, sites, leaks, garbage, dominators, tasks, views    the tables (html_tables.c)
+ *   types, sites, leaks, garbage, dominators, tasks, views    the tables (html_tables.c); views
+ *                holds the Python views' --json lists (variables, c_held) when the build has them
  */
 #include "html_internal.h"
 #include "ma_mem.h"
@@ -19,6 +20,7 @@
 
 static const char *base(const char *path)
 {
+    if (!path) return "(dump)";
     const char *s = strrchr(path, '/');
     return s ? s + 1 : path;
 }
@@ -48,7 +50,8 @@ static void tabs(FILE *f)
 {
     static const char *const t[][2] = {
         {"overview", "Overview"}, {"dominators", "Dominator tree"}, {"flame", "Allocations"},
-        {"types", "Types"}, {"sites", "Sites"}, {"leaks", "Leaks"}, {"tasks", "Tasks"}, {"variables", "Variables"}};
+        {"types", "Types"}, {"sites", "Sites"}, {"leaks", "Leaks"}, {"tasks", "Tasks"}, {"variables", "Variables"},
+        {"cheld", "Held from C"}};
     fputs("<nav class=\"tabs js-only\" role=\"tablist\" aria-label=\"Report views\">", f);
     for (size_t i = 0; i < sizeof t / sizeof *t; i++)
         fprintf(f, "<a role=\"tab\" id=\"tab-%s\" href=\"#%s\" aria-controls=\"%s\"%s>%s</a>", t[i][0], t[i][0], t[i][0],
@@ -74,7 +77,7 @@ int ma_html_analyze(ma_html *h, ma_ctx *c, char *err, size_t errlen, FILE *summa
     tabs(f);
     fputs("<div class=\"layout\"><main id=\"main\">\n", f);
     hx_overview(&x, f);
-    static const char *const views[] = {"dominators", "flame", "types", "sites", "leaks", "tasks", "variables"};
+    static const char *const views[] = {"dominators", "flame", "types", "sites", "leaks", "tasks", "variables", "cheld"};
     for (size_t i = 0; i < sizeof views / sizeof *views; i++)
         fprintf(f, "<section id=\"%s\" class=\"view js-only\" hidden></section>\n", views[i]);
     fputs("</main>\n<aside id=\"details\" class=\"js-only\" aria-label=\"Details\" aria-live=\"polite\"></aside></div>\n", f);

@@ -7,7 +7,7 @@
  * change and the dumps. The data ("kind": "diff") holds:
  *
  *   files, summary     as memdiff --json has them (summary: first dump → last)
- *   sources            every growth source, ranked, with its retained size in every dump
+ *   sources            every growth source, ranked, as memdiff --json has them (not cut at --top)
  *   growth             {type, site, root}: per-key rows (HX_ROWS each) with the key's bytes and
  *                      count in every dump and its new/freed totals
  *   churn              allocations and frees per site between the first and last dump, and per
@@ -19,6 +19,7 @@
 #include "html_internal.h"
 #include "diff/df_bykey.h"
 #include "diff/df_churn.h"
+#include "diff/df_output.h"
 #include "diff/df_report.h"
 #include "diff/df_run.h"
 #include "ma_mem.h"
@@ -30,6 +31,7 @@
 
 static const char *base(const char *path)
 {
+    if (!path) return "(dump)";
     const char *s = strrchr(path, '/');
     return s ? s + 1 : path;
 }
@@ -273,87 +275,12 @@ static void overview(FILE *f, const df_run *r)
 
 /* ---- data --------------------------------------------------------------------------------------- */
 
-static void files_json(const df_run *r, hx_json *j)
-{
-    hx_arr(j, "files");
-    for (uint32_t i = 0; i < r->ndumps; i++) {
-        const df_file *x = &r->files[i];
-        hx_obj(j, NULL);
-        hx_str(j, "file", x->path);
-        hx_bool(j, "complete", x->complete);
-        if (x->has_process) { hx_u64(j, "pid", x->pid); hx_u64(j, "time_ns", x->time_ns); }
-        else { hx_null(j, "pid"); hx_null(j, "time_ns"); }
-        hx_u64(j, "seq", x->seq);
-        hx_u64(j, "objects", x->objects);
-        hx_u64(j, "bytes", x->bytes);
-        if (x->has_rss) hx_u64(j, "rss", x->rss); else hx_null(j, "rss");
-        hx_end(j);
-    }
-    hx_end(j);
-}
-
-static void summary_json(const df_run *r, hx_json *j)
-{
-    const df_file *a = &r->files[0], *z = &r->files[r->ndumps - 1];
-    uint64_t nw = 0, nwb = 0, fr = 0, frb = 0;
-    for (uint32_t i = 0; i < r->nint; i++) {
-        nw += r->iv[i].new_objects;
-        nwb += r->iv[i].new_bytes;
-        fr += r->iv[i].freed_objects;
-        frb += r->iv[i].freed_bytes;
-    }
-    hx_obj(j, "summary");
-    hx_i64(j, "objects_delta", delta(a->objects, z->objects));
-    hx_i64(j, "bytes_delta", delta(a->bytes, z->bytes));
-    if (a->has_rss && z->has_rss) hx_i64(j, "rss_delta", delta(a->rss, z->rss)); else hx_null(j, "rss_delta");
-    hx_u64(j, "new_objects", nw);
-    hx_u64(j, "new_bytes", nwb);
-    hx_u64(j, "freed_objects", fr);
-    hx_u64(j, "freed_bytes", frb);
-    hx_end(j);
-}
-
-static void added_json(hx_json *j, const char *key, const df_added *x, uint32_t n)
-{
-    hx_arr(j, key);
-    for (uint32_t i = 0; i < n; i++) {
-        hx_obj(j, NULL);
-        hx_str(j, "key", x[i].key);
-        hx_u64(j, "count", x[i].count);
-        hx_u64(j, "bytes", x[i].bytes);
-        hx_end(j);
-    }
-    hx_end(j);
-}
-
 static void sources_json(const df_run *r, hx_json *j)
 {
     uint64_t *ord;
     uint64_t n = df_report_sources(r, &ord);
     hx_arr(j, "sources");
-    for (uint64_t i = 0; i < n; i++) {
-        const df_source *s = &r->src[ord[i]];
-        hx_obj(j, NULL);
-        hx_str(j, "label", s->label);
-        hx_str(j, "type", s->type);
-        hx_bool(j, "group", s->is_group);
-        if (s->is_group) hx_null(j, "addr"); else hx_u64(j, "addr", s->addr);
-        hx_arr(j, "path");
-        for (uint32_t k = 0; k < s->npath; k++) hx_str(j, NULL, s->path[k]);
-        hx_end(j);
-        hx_str(j, "site", s->site_label);
-        hx_str(j, "task", s->task);
-        hx_i64(j, "growth", s->growth);
-        hx_bool(j, "steady", df_source_steady(r, s));
-        hx_bool(j, "new", !s->is_group && !s->present[0]);
-        hx_u64s(j, "retained", s->retained, r->ndumps);
-        hx_u64(j, "found_in", s->found_in);
-        hx_u64(j, "added_objects", s->added_count);
-        hx_u64(j, "added_bytes", s->added_bytes);
-        added_json(j, "added_types", s->added_types, s->nadded_types);
-        added_json(j, "added_sites", s->added_sites, s->nadded_sites);
-        hx_end(j);
-    }
+    for (uint64_t i = 0; i < n; i++) df_json_source(r, &r->src[ord[i]], j);
     hx_end(j);
     free(ord);
 }
@@ -371,13 +298,7 @@ static void growth_json(const df_run *r, hx_json *j)
         for (uint64_t i = 0; i < shown; i++) {
             const df_keyrow *x = &rows[i];
             hx_obj(j, NULL);
-            hx_str(j, "key", df_key_text(r, x->kind, x->key));
-            hx_i64(j, "count_delta", x->count_delta);
-            hx_i64(j, "bytes_delta", x->bytes_delta);
-            hx_u64(j, "new_count", x->new_count);
-            hx_u64(j, "new_bytes", x->new_bytes);
-            hx_u64(j, "freed_count", x->freed_count);
-            hx_u64(j, "freed_bytes", x->freed_bytes);
+            df_json_keyrow(r, x, j);
             hx_bool(j, "steady", x->steady);
             hx_arr(j, "bytes");
             for (uint32_t d = 0; d < r->ndumps; d++) hx_u64(j, NULL, df_tot(t, x->key, d)[DF_T_BYTES]);
@@ -449,8 +370,8 @@ int ma_html_diff(ma_html *h, const df_run *r, char *err, size_t errlen, FILE *su
     hx_str(&j, "kind", "diff");
     hx_u64(&j, "version", 1);
     hx_u64(&j, "ndumps", r->ndumps);
-    files_json(r, &j);
-    summary_json(r, &j);
+    df_json_files(r, &j);
+    df_json_summary(r, &j);
     sources_json(r, &j);
     growth_json(r, &j);
     churn_json(r, &j);

@@ -144,44 +144,16 @@ void hx_diffflame_json(const df_run *r, hx_json *j, ma_intern *strs, char *note,
     hx_ftree ft = {t.n, t.parent, off, child, t.w};
     hx_fsel s;
     hx_fsel_build(&s, &ft, HX_FLAME_NODES);
-    int64_t *col[6];
-    for (int k = 0; k < 6; k++) col[k] = ma_malloc(s.n ? s.n : 1, sizeof *col[k]);
-    char buf[64];
+    int64_t *name = ma_malloc(s.n ? s.n : 1, sizeof *name);
     for (uint32_t i = 0; i < s.n; i++) {
         uint32_t v = s.node[i];
-        col[0][i] = s.parent[i];
-        if (v == UINT32_MAX) {
-            uint32_t p = s.node[s.parent[i]];
-            uint64_t a = 0, f = 0, na = 0, nf = 0;
-            for (uint32_t k = off[p] + s.fold_first[i]; k < off[p + 1]; k++) {
-                a += t.added[child[k]];
-                f += t.freed[child[k]];
-                na += t.nadd[child[k]];
-                nf += t.nfree[child[k]];
-            }
-            snprintf(buf, sizeof buf, "%u more", s.folded[i]);
-            col[1][i] = -1 - (int64_t)hx_s(strs, buf);     /* negative: a folded frame */
-            col[2][i] = (int64_t)a;
-            col[3][i] = (int64_t)f;
-            col[4][i] = (int64_t)na;
-            col[5][i] = (int64_t)nf;
-        } else {
-            col[1][i] = v ? t.loc[v] : hx_s(strs, "all changes");
-            col[2][i] = (int64_t)t.added[v];
-            col[3][i] = (int64_t)t.freed[v];
-            col[4][i] = (int64_t)t.nadd[v];
-            col[5][i] = (int64_t)t.nfree[v];
-        }
+        if (v == UINT32_MAX) name[i] = -1 - (int64_t)hx_fsel_more(&s, i, strs);   /* negative: a folded frame */
+        else name[i] = v ? t.loc[v] : hx_s(strs, "all changes");
     }
-    static const char *const names[6] = {"parent", "name", "added", "freed", "new", "gone"};
-    hx_obj(j, "flame");
-    hx_u64(j, "budget", HX_FLAME_NODES);
-    hx_u64(j, "frames", t.n);
-    for (int k = 0; k < 6; k++) {
-        hx_i64s(j, names[k], col[k], s.n);
-        free(col[k]);
-    }
-    hx_end(j);
+    const hx_fcol cols[] = {{"name", NULL, name}, {"added", t.added, NULL}, {"freed", t.freed, NULL},
+                            {"new", t.nadd, NULL}, {"gone", t.nfree, NULL}};
+    hx_flame_write(j, &ft, &s, cols, 5);
+    free(name);
     snprintf(note, notelen, "%u growth frames", s.n);
     hx_fsel_free(&s);
     free(off);

@@ -66,40 +66,21 @@ void hx_flame_json(hx_an *x, hx_json *j)
     hx_ftree ft = {t.n, t.parent, t.child_off, t.child, t.bytes};
     hx_fsel s;
     hx_fsel_build(&s, &ft, HX_FLAME_NODES);
-    int64_t *col[5];
-    for (int k = 0; k < 5; k++) col[k] = ma_malloc(s.n ? s.n : 1, sizeof *col[k]);
-    char buf[64];
+    int64_t *name = ma_malloc(s.n ? s.n : 1, sizeof *name), *site = ma_malloc(s.n ? s.n : 1, sizeof *site);
     for (uint32_t i = 0; i < s.n; i++) {
         uint32_t v = s.node[i];
-        col[0][i] = s.parent[i];
         if (v == UINT32_MAX) {
-            uint32_t p = s.node[s.parent[i]];
-            uint64_t bytes = 0, count = 0;
-            for (uint32_t k = t.child_off[p] + s.fold_first[i]; k < t.child_off[p + 1]; k++) {
-                bytes += t.bytes[t.child[k]];
-                count += t.count[t.child[k]];
-            }
-            snprintf(buf, sizeof buf, "%u more", s.folded[i]);
-            col[1][i] = hx_s(&x->strs, buf);
-            col[2][i] = (int64_t)bytes;
-            col[3][i] = (int64_t)count;
-            col[4][i] = -2;     /* folded */
+            name[i] = hx_fsel_more(&s, i, &x->strs);
+            site[i] = -2;       /* folded */
         } else {
-            col[1][i] = hx_s(&x->strs, v ? t.locs.str[t.loc[v]] : "all");
-            col[2][i] = (int64_t)t.bytes[v];
-            col[3][i] = (int64_t)t.count[v];
-            col[4][i] = link[v] == UINT32_MAX ? -1 : (int64_t)link[v];
+            name[i] = hx_s(&x->strs, v ? t.locs.str[t.loc[v]] : "all");
+            site[i] = link[v] == UINT32_MAX ? -1 : (int64_t)link[v];
         }
     }
-    static const char *const keys[5] = {"parent", "name", "bytes", "count", "site"};
-    hx_obj(j, "flame");
-    hx_u64(j, "budget", HX_FLAME_NODES);
-    hx_u64(j, "frames", t.n);
-    for (int k = 0; k < 5; k++) {
-        hx_i64s(j, keys[k], col[k], s.n);
-        free(col[k]);
-    }
-    hx_end(j);
+    const hx_fcol cols[] = {{"name", NULL, name}, {"bytes", t.bytes, NULL}, {"count", t.count, NULL}, {"site", NULL, site}};
+    hx_flame_write(j, &ft, &s, cols, 4);
+    free(name);
+    free(site);
     size_t len = strlen(x->note);
     snprintf(x->note + len, sizeof x->note - len, ", %u frames", s.n);
     hx_fsel_free(&s);

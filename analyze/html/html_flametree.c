@@ -5,6 +5,9 @@
  * root's weight — and one "N more" frame for the rest of them, until max_nodes frames are kept.
  * Children lists come sorted heaviest first, so the frames shown under a parent are a prefix of
  * its children and the folded ones the suffix (fold_first says where it starts).
+ *
+ * Both reports' flame graphs also share the shape of their data (hx_flame_write): columns over
+ * the kept frames, a folded frame carrying the sums of the siblings it stands for.
  */
 #include "html_internal.h"
 #include "ma_mem.h"
@@ -91,4 +94,39 @@ void hx_fsel_free(hx_fsel *s)
     free(s->folded);
     free(s->fold_first);
     memset(s, 0, sizeof *s);
+}
+
+uint32_t hx_fsel_more(const hx_fsel *s, uint32_t i, ma_intern *strs)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%u more", s->folded[i]);
+    return hx_s(strs, buf);
+}
+
+void hx_flame_write(hx_json *j, const hx_ftree *t, const hx_fsel *s, const hx_fcol *cols, int ncols)
+{
+    hx_obj(j, "flame");
+    hx_u64(j, "budget", HX_FLAME_NODES);
+    hx_u64(j, "frames", t->n);
+    hx_u32s(j, "parent", s->parent, s->n);
+    uint64_t *sum = ma_malloc(s->n ? s->n : 1, sizeof *sum);
+    for (int c = 0; c < ncols; c++) {
+        if (!cols[c].w) {
+            hx_i64s(j, cols[c].key, cols[c].v, s->n);
+            continue;
+        }
+        for (uint32_t i = 0; i < s->n; i++) {
+            uint32_t v = s->node[i];
+            if (v != UINT32_MAX) {
+                sum[i] = cols[c].w[v];
+                continue;
+            }
+            uint32_t p = s->node[s->parent[i]];     /* a folded frame: its siblings' total */
+            sum[i] = 0;
+            for (uint32_t k = t->child_off[p] + s->fold_first[i]; k < t->child_off[p + 1]; k++) sum[i] += cols[c].w[t->child[k]];
+        }
+        hx_u64s(j, cols[c].key, sum, s->n);
+    }
+    free(sum);
+    hx_end(j);
 }

@@ -15,6 +15,8 @@
 
 #include "html.h"
 #include "ma_intern.h"
+#include "ma_json.h"
+#include "ma_outfile.h"
 #include "ma_types.h"
 
 #include <stdint.h>
@@ -31,16 +33,16 @@
 #define HX_ROWS         1000    /* rows per table */
 #define HX_DOMINATORS   500     /* rows of the top-dominators table */
 #define HX_RUN_MIN      3       /* nodes in a run before it is shown as one box */
+#define HX_STR_MAX      240     /* bytes kept of one text (type, frame, label) in the data */
 
 /* ---- the output file (html_file.c) ------------------------------------------------------------ */
 
 struct ma_html {
-    char *path;                 /* final name */
-    char *tmp;                  /* temporary file next to it */
-    FILE *f;                    /* open on tmp */
+    ma_outfile out;             /* the temporary file next to the final name */
+    FILE *f;                    /* open on a dup of out.fd */
 };
 
-/* fsync, close, rename into place; on failure remove the temporary file and set err. Frees h.
+/* flush, close, fsync, rename into place; on failure remove the temporary file and set err. Frees h.
  * what names the tool in the summary line ("memanalyze"); note says what was written. */
 int hx_finish(ma_html *h, const char *what, const char *note, char *err, size_t errlen, FILE *summary);
 
@@ -61,27 +63,24 @@ void hx_sparkline(FILE *f, const uint64_t *v, uint32_t n, const char *title);
 
 /* ---- compact JSON into the data script ---------------------------------------------------------- */
 
-typedef struct hx_json {
-    FILE *f;                    /* the escaping stream (hx_json_open) */
-    int depth;
-    uint32_t count[32];         /* values written at each level (for commas) */
-    char close[32];             /* '}' or ']' */
-} hx_json;
+/* The data is written by ma_json in compact mode (no whitespace); the hx_ names are its functions. */
+typedef ma_json hx_json;
 
-/* Start the data element in f: writes <script type="application/json" id="md-data"> and opens a
- * stream that escapes '<' as \u003c; hx_json_close ends both. */
+/* Start the data element in f: writes <script type="application/json" id="md-data"> and starts a
+ * compact writer on a stream that escapes '<' as \u003c; hx_json_close ends both. */
 void hx_json_open(hx_json *j, FILE *f);
 void hx_json_close(hx_json *j, FILE *f);
 
-void hx_obj(hx_json *j, const char *key);
-void hx_arr(hx_json *j, const char *key);
-void hx_end(hx_json *j);
-void hx_u64(hx_json *j, const char *key, uint64_t v);
-void hx_i64(hx_json *j, const char *key, int64_t v);
-void hx_dbl(hx_json *j, const char *key, double v);
-void hx_str(hx_json *j, const char *key, const char *s);   /* NULL → null */
-void hx_null(hx_json *j, const char *key);
-void hx_bool(hx_json *j, const char *key, int v);
+#define hx_obj  ma_json_obj
+#define hx_arr  ma_json_arr
+#define hx_end  ma_json_end
+#define hx_u64  ma_json_u64
+#define hx_i64  ma_json_i64
+#define hx_dbl  ma_json_dbl
+#define hx_str  ma_json_str         /* NULL → null */
+#define hx_null ma_json_null
+#define hx_bool ma_json_bool
+
 /* key: [v0,v1,...] */
 void hx_u64s(hx_json *j, const char *key, const uint64_t *v, uint64_t n);
 void hx_u32s(hx_json *j, const char *key, const uint32_t *v, uint64_t n);
@@ -114,10 +113,15 @@ typedef struct hx_paths {
     int32_t *parent;            /* [n] steps */
     uint32_t *text;
     uint64_t n, cap;
-    uint64_t *root_pairs;       /* sorted (node << 32 | first ROOT record index), lazily */
-    uint64_t nroot_pairs;
+    struct hx_root_pair *roots; /* (node, first ROOT record) sorted by node, built lazily */
+    uint64_t nroots;
     int roots_ready;
 } hx_paths;
+
+typedef struct hx_root_pair {
+    ma_id node;
+    uint64_t index;
+} hx_root_pair;
 
 void hx_paths_init(hx_paths *p, ma_ctx *c, ma_intern *strs);
 /* The path of node v (the same elements as ma_path_elements): its last step. */
@@ -139,7 +143,10 @@ typedef struct hx_an {
     char note[160];             /* for the summary line: "2,345 boxes, …" */
 } hx_an;
 
-static inline uint32_t hx_s(ma_intern *t, const char *s) { return ma_intern_cstr(t, s); }
+/* The id of text s in a report's string table. Texts longer than HX_STR_MAX bytes (C++ template
+ * names can run to kilobytes) are cut at a character boundary and end with "…", which bounds
+ * the table by its number of entries. */
+uint32_t hx_s(ma_intern *t, const char *s);
 
 void hx_suspects_find(hx_an *x);
 void hx_overview(hx_an *x, FILE *f);                   /* html_overview.c */
@@ -176,5 +183,20 @@ typedef struct hx_fsel {
 
 void hx_fsel_build(hx_fsel *s, const hx_ftree *t, uint32_t max_nodes);
 void hx_fsel_free(hx_fsel *s);
+
+/* The text "N more" of folded frame i, as a string id in strs. */
+uint32_t hx_fsel_more(const hx_fsel *s, uint32_t i, ma_intern *strs);
+
+/* One column of a flame graph in the data: per tree node weights w (a folded frame gets the sum
+ * over the siblings it stands for), or, when w is NULL, values v[s->n] given per selected frame. */
+typedef struct hx_fcol {
+    const char *key;
+    const uint64_t *w;
+    const int64_t *v;
+} hx_fcol;
+
+/* "flame": {"budget": HX_FLAME_NODES, "frames": t->n, "parent": [...], one array per column}:
+ * the shape both reports' flame graphs share (html_flame.c, html_diffflame.c). */
+void hx_flame_write(hx_json *j, const hx_ftree *t, const hx_fsel *s, const hx_fcol *cols, int ncols);
 
 #endif

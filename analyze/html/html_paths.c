@@ -46,7 +46,7 @@ void hx_paths_free(hx_paths *p)
     free(p->memo_step);
     free(p->parent);
     free(p->text);
-    free(p->root_pairs);
+    free(p->roots);
     memset(p, 0, sizeof *p);
 }
 
@@ -94,11 +94,9 @@ static uint64_t depth_of(hx_paths *p, ma_id v)
 
 /* ---- texts -------------------------------------------------------------------------------------- */
 
-typedef struct root_pair { ma_id node; uint64_t index; } root_pair;
-
 static int cmp_pair(const void *x, const void *y)
 {
-    const root_pair *a = x, *b = y;
+    const hx_root_pair *a = x, *b = y;
     if (a->node != b->node) return a->node < b->node ? -1 : 1;
     return a->index < b->index ? -1 : a->index > b->index;
 }
@@ -109,23 +107,23 @@ static uint64_t root_index(hx_paths *p, ma_id v)
 {
     const ma_dump *d = p->c->d;
     if (!p->roots_ready) {
-        root_pair *rp = ma_malloc(d->nroots ? d->nroots : 1, sizeof *rp);
+        hx_root_pair *rp = ma_malloc(d->nroots ? d->nroots : 1, sizeof *rp);
         uint64_t n = 0;
         for (uint64_t i = 0; i < d->nroots; i++)
-            if (d->roots[i].node != MA_NONE) rp[n++] = (root_pair){d->roots[i].node, i};
+            if (d->roots[i].node != MA_NONE) rp[n++] = (hx_root_pair){d->roots[i].node, i};
         qsort(rp, n, sizeof *rp, cmp_pair);
-        p->root_pairs = (uint64_t *)rp;
-        p->nroot_pairs = n;
+        p->roots = rp;
+        p->nroots = n;
         p->roots_ready = 1;
     }
-    const root_pair *rp = (const root_pair *)p->root_pairs;
-    uint64_t lo = 0, hi = p->nroot_pairs;
+    const hx_root_pair *rp = p->roots;
+    uint64_t lo = 0, hi = p->nroots;
     while (lo < hi) {
         uint64_t m = (lo + hi) / 2;
         if (rp[m].node < v) lo = m + 1;
         else hi = m;
     }
-    return lo < p->nroot_pairs && rp[lo].node == v ? rp[lo].index : UINT64_MAX;
+    return lo < p->nroots && rp[lo].node == v ? rp[lo].index : UINT64_MAX;
 }
 
 static uint32_t start_text(hx_paths *p, ma_id v)

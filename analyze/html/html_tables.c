@@ -9,9 +9,9 @@
  * there were ("total"), so the page can say what it leaves out.
  *
  * Data layout: a table is an object of columns ("bytes": [...], "name": [...string ids], "path":
- * [...path steps, -1 = none]). Views that other parts of memanalyze add later (a "variables" or
- * "tasks" view from the Python walker) are embedded under "views" exactly as --json prints them,
- * and the page shows them as generic tables.
+ * [...path steps, -1 = none]). The Python views of memanalyze ("variables", "tasks", "c_held"),
+ * when the build has them, are embedded under "views" exactly as --json prints them (a list of
+ * objects each), and the page shows them as generic tables.
  */
 #include "html_internal.h"
 #include "ma_dump.h"
@@ -280,10 +280,10 @@ void hx_tables_json(hx_an *x, hx_json *j)
     dominators_table(x, j);
     tasks_table(x, j);
     /* views other parts of memanalyze may add, embedded as --json prints them (HX_ROWS rows) */
-    static const char *const extra[] = {"variables", "tasks"};
-    const ma_view *v[2];
+    static const char *const extra[] = {"variables", "tasks", "c_held"};
+    const ma_view *v[3];
     int n = 0;
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < 3; i++)
         if ((v[n] = ma_view_find(extra[i]))) n++;
     ma_opts o = *x->c->o;
     const ma_opts *saved = x->c->o;

@@ -2,14 +2,16 @@
  *
  * Names in a report come from the target process (type names, dict keys, file names) and may
  * hold anything: markup, "</script>", invalid UTF-8. In HTML text they are escaped and invalid
- * bytes become U+FFFD. In the data element, strings go through ma_json's validating escaper, and
- * the whole element goes through a stream that rewrites '<' as \u003c — '<' can only occur inside
+ * bytes become U+FFFD (ma_utf8.h decides what is valid). The data element is written by ma_json
+ * in compact mode, whose escaper validates strings the same way, and the whole element goes
+ * through a stream that rewrites '<' as \u003c — '<' can only occur inside
  * JSON strings, where that escape means the same character — so no text can end the element.
  */
 #include "html_internal.h"
 #include "ma_json.h"
 #include "ma_mem.h"
 #include "ma_units.h"
+#include "ma_utf8.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -17,19 +19,6 @@
 #include <time.h>
 
 /* ---- HTML text ------------------------------------------------------------------------------ */
-
-/* Length of the valid UTF-8 sequence at p (1..4), or 0 when the bytes are not one. */
-static int utf8_len(const unsigned char *p, const unsigned char *end)
-{
-    unsigned c = *p;
-    int n = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
-    if (!n || end - p < n) return 0;
-    for (int i = 1; i < n; i++)
-        if ((p[i] & 0xc0) != 0x80) return 0;
-    if (n == 3 && ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0))) return 0;
-    if (n == 4 && ((c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] >= 0x90))) return 0;
-    return n;
-}
 
 void hx_esc(FILE *f, const char *s)
 {
@@ -51,14 +40,7 @@ void hx_esc(FILE *f, const char *s)
             p++;
             continue;
         }
-        int n = utf8_len(p, end);
-        if (n) {
-            fwrite(p, 1, (size_t)n, f);
-            p += n;
-        } else {
-            fputs("\xef\xbf\xbd", f);
-            p++;
-        }
+        p += ma_utf8_put(f, p, end, "\xef\xbf\xbd");
     }
 }
 
@@ -115,6 +97,20 @@ void hx_sparkline(FILE *f, const uint64_t *v, uint32_t n, const char *title)
     fprintf(f, "\"/><circle cx=\"%.1f\" cy=\"%.1f\" r=\"2\"/></svg>", x, y);
 }
 
+/* ---- the string table ---------------------------------------------------------------------- */
+
+uint32_t hx_s(ma_intern *t, const char *s)
+{
+    size_t len = strlen(s);
+    if (len <= HX_STR_MAX) return ma_intern_add(t, s, len);
+    size_t cut = HX_STR_MAX;
+    while (cut > 0 && ((unsigned char)s[cut] & 0xc0) == 0x80) cut--;    /* not inside a character */
+    char buf[HX_STR_MAX + 4];
+    memcpy(buf, s, cut);
+    memcpy(buf + cut, "\xe2\x80\xa6", 3);
+    return ma_intern_add(t, buf, cut + 3);
+}
+
 /* ---- the escaping stream ------------------------------------------------------------------- */
 
 static ssize_t script_write(void *cookie, const char *buf, size_t size)
@@ -133,15 +129,15 @@ static ssize_t script_write(void *cookie, const char *buf, size_t size)
 
 void hx_json_open(hx_json *j, FILE *f)
 {
-    memset(j, 0, sizeof *j);
     fputs("<script type=\"application/json\" id=\"md-data\">", f);
     cookie_io_functions_t io = {.write = script_write};
-    j->f = fopencookie(f, "w", io);
-    if (!j->f) {
+    FILE *esc = fopencookie(f, "w", io);
+    if (!esc) {
         fprintf(stderr, "%s: out of memory\n", ma_progname);
         exit(1);
     }
-    setvbuf(j->f, NULL, _IOFBF, 1 << 16);
+    setvbuf(esc, NULL, _IOFBF, 1 << 16);
+    ma_json_init_compact(j, esc);
 }
 
 void hx_json_close(hx_json *j, FILE *f)
@@ -151,126 +147,42 @@ void hx_json_close(hx_json *j, FILE *f)
     fputs("</script>\n", f);
 }
 
-/* ---- compact JSON ------------------------------------------------------------------------------- */
-
-static void quoted(FILE *f, const char *s)
-{
-    ma_json q;
-    ma_json_init(&q, f);
-    ma_json_str(&q, NULL, s);   /* at depth 0: just the escaped string */
-}
-
-static void prefix(hx_json *j, const char *key)
-{
-    if (j->depth > 0 && j->count[j->depth - 1]++) fputc(',', j->f);
-    if (key) {
-        quoted(j->f, key);
-        fputc(':', j->f);
-    }
-}
-
-void hx_obj(hx_json *j, const char *key)
-{
-    prefix(j, key);
-    fputc('{', j->f);
-    j->close[j->depth] = '}';
-    j->count[j->depth++] = 0;
-}
-
-void hx_arr(hx_json *j, const char *key)
-{
-    prefix(j, key);
-    fputc('[', j->f);
-    j->close[j->depth] = ']';
-    j->count[j->depth++] = 0;
-}
-
-void hx_end(hx_json *j)
-{
-    j->depth--;
-    fputc(j->close[j->depth], j->f);
-}
-
-void hx_u64(hx_json *j, const char *key, uint64_t v)
-{
-    prefix(j, key);
-    fprintf(j->f, "%" PRIu64, v);
-}
-
-void hx_i64(hx_json *j, const char *key, int64_t v)
-{
-    prefix(j, key);
-    fprintf(j->f, "%" PRId64, v);
-}
-
-void hx_dbl(hx_json *j, const char *key, double v)
-{
-    prefix(j, key);
-    fprintf(j->f, "%.6g", v);
-}
-
-void hx_str(hx_json *j, const char *key, const char *s)
-{
-    prefix(j, key);
-    quoted(j->f, s);
-}
-
-void hx_null(hx_json *j, const char *key)
-{
-    prefix(j, key);
-    fputs("null", j->f);
-}
-
-void hx_bool(hx_json *j, const char *key, int v)
-{
-    prefix(j, key);
-    fputs(v ? "true" : "false", j->f);
-}
+/* ---- JSON helpers ------------------------------------------------------------------------------- */
 
 void hx_u64s(hx_json *j, const char *key, const uint64_t *v, uint64_t n)
 {
-    hx_arr(j, key);
-    for (uint64_t i = 0; i < n; i++) fprintf(j->f, i ? ",%" PRIu64 : "%" PRIu64, v[i]);
-    hx_end(j);
+    ma_json_arr(j, key);
+    for (uint64_t i = 0; i < n; i++) ma_json_u64(j, NULL, v[i]);
+    ma_json_end(j);
 }
 
 void hx_u32s(hx_json *j, const char *key, const uint32_t *v, uint64_t n)
 {
-    hx_arr(j, key);
-    for (uint64_t i = 0; i < n; i++) fprintf(j->f, i ? ",%" PRIu32 : "%" PRIu32, v[i]);
-    hx_end(j);
+    ma_json_arr(j, key);
+    for (uint64_t i = 0; i < n; i++) ma_json_u64(j, NULL, v[i]);
+    ma_json_end(j);
 }
 
 void hx_i64s(hx_json *j, const char *key, const int64_t *v, uint64_t n)
 {
-    hx_arr(j, key);
-    for (uint64_t i = 0; i < n; i++) fprintf(j->f, i ? ",%" PRId64 : "%" PRId64, v[i]);
-    hx_end(j);
+    ma_json_arr(j, key);
+    for (uint64_t i = 0; i < n; i++) ma_json_i64(j, NULL, v[i]);
+    ma_json_end(j);
 }
 
 void hx_strings(hx_json *j, const char *key, const ma_intern *t)
 {
-    hx_arr(j, key);
-    for (uint32_t i = 0; i < t->n; i++) {
-        if (i) fputc(',', j->f);
-        ma_json q;
-        ma_json_init(&q, j->f);
-        ma_json_strn(&q, NULL, t->str[i], t->len[i]);
-    }
-    hx_end(j);
+    ma_json_arr(j, key);
+    for (uint32_t i = 0; i < t->n; i++) ma_json_strn(j, NULL, t->str[i], t->len[i]);
+    ma_json_end(j);
 }
 
 void hx_views(hx_json *j, const char *key, ma_ctx *c, const ma_view *const *views, int n)
 {
-    hx_obj(j, key);
-    ma_json mj;
-    ma_json_init(&mj, j->f);
-    mj.depth = 1;               /* continue inside the object just opened */
-    mj.count[0] = 0;
-    mj.close[0] = '}';
+    ma_json_obj(j, key);
     ma_json *saved = c->j;
-    c->j = &mj;
+    c->j = j;                   /* the views write their members into the object just opened */
     for (int i = 0; i < n; i++) views[i]->json(c);
     c->j = saved;
-    hx_end(j);
+    ma_json_end(j);
 }

@@ -62,6 +62,23 @@ static int set(const char *name, const char *value)
     return -1;
 }
 
+/* Put value first in the colon-separated list in environment variable name (once). */
+static int prepend_path(const char *name, const char *value)
+{
+    const char *old = getenv(name);
+    if (!old || !*old) return set(name, value);
+    size_t vl = strlen(value);
+    for (const char *p = old; p; p = strchr(p, ':') ? strchr(p, ':') + 1 : NULL)
+        if (!strncmp(p, value, vl) && (p[vl] == ':' || p[vl] == 0)) return 0;
+    size_t n = vl + strlen(old) + 2;
+    char *v = malloc(n);
+    if (!v) return -1;
+    snprintf(v, n, "%s:%s", value, old);
+    int rc = set(name, v);
+    free(v);
+    return rc;
+}
+
 enum { O_DIR = 1000, O_NATIVE, O_NO_NATIVE, O_AT_EXIT, O_AT_PEAK, O_AT_RSS, O_SIGNAL,
        O_PYSITES, O_TIMEOUT, O_NO_FATAL, O_DEPTH, O_HELP };
 
@@ -182,17 +199,14 @@ int cli_run(int argc, char **argv)
         fprintf(stderr, "memdump: warning: dump directory %s is not writable: dumps will fail\n", dir);
     if (set("MEMDUMP_DIR", dir)) return EXIT_USAGE;
 
-    const char *pre = getenv("LD_PRELOAD");
-    if (pre && *pre && strstr(pre, lib) == NULL) {
-        size_t n = strlen(lib) + strlen(pre) + 2;
-        char *v = malloc(n);
-        if (!v) return EXIT_USAGE;
-        snprintf(v, n, "%s:%s", lib, pre);
-        if (set("LD_PRELOAD", v)) return EXIT_USAGE;
-        free(v);
-    } else if (!pre || !*pre) {
-        if (set("LD_PRELOAD", lib)) return EXIT_USAGE;
-    }
+    if (prepend_path("LD_PRELOAD", lib)) return EXIT_USAGE;
+    /* The `memdump` Python module (memdump.snapshot(), a context manager, a decorator) ships
+     * next to the walker plugins: make `import memdump` work in the program. */
+    char pydir[PATH_MAX];
+    const char *slash = strrchr(lib, '/');
+    if (slash && snprintf(pydir, sizeof pydir, "%.*s/memdump-py", (int)(slash - lib), lib) < (int)sizeof pydir
+        && access(pydir, R_OK) == 0 && prepend_path("PYTHONPATH", pydir))
+        return EXIT_USAGE;
 
     child = fork();
     if (child < 0) {

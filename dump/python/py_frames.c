@@ -23,6 +23,8 @@ static _PyInterpreterFrame *current_frame(PyThreadState *ts)
     return cf->current_frame;
 }
 
+static void thread_frames(pw *w, PyThreadState *ts);
+
 void py_threads_roots(pw *w, PyInterpreterState *interp)
 {
     PyThreadState *ts = interp->threads.head;
@@ -46,15 +48,16 @@ void py_threads_roots(pw *w, PyInterpreterState *interp)
         memcpy(label + len, main, ml);
         len += ml;
         pw_synth(w, PA(ts), OT_THREAD | OT_ROOTED, 0);
+        /* frames first, so that a running generator can find its frame's node (py_refs.c) */
+        thread_frames(w, ts);
         md_root r = {MD_ROOT_PY_THREAD, PA(ts), md_child_string(w->c, label, len), 0};
         md_w_root(w->w, &r);
     }
 }
 
-void py_thread_refs(pw *w, PyThreadState *ts)
+/* The frames of ts as synthetic nodes (edges from the thread node in the emit phase). */
+static void thread_frames(pw *w, PyThreadState *ts)
 {
-    if (!ts_ok(ts))
-        return;
     _PyInterpreterFrame *f = current_frame(ts), *callee = NULL;
     for (int depth = 0; f && depth < MAX_DEPTH; depth++) {
         if (!py_frame_ok(f)) {
@@ -66,10 +69,19 @@ void py_thread_refs(pw *w, PyThreadState *ts)
         uint8_t fl = OT_FRAME | OT_ROOTED;
         if (callee && !callee->is_entry)
             fl |= OT_STACKOK;
+        if (!callee && PA(ts) == w->cfg->snap_tstate && w->cfg->between_instructions)
+            fl |= OT_AFTER;
         pw_synth(w, PA(f), fl, MD_LABEL_INDEX(depth));
         callee = f;
         f = f->previous;
     }
+}
+
+void py_thread_refs(pw *w, PyThreadState *ts)
+{
+    if (!ts_ok(ts))
+        return;
+    thread_frames(w, ts);
     pw_ref(w, ts->dict, pw_lbl(w, "[thread dict]"), E_REF);
     pw_ref(w, ts->async_exc, pw_lbl(w, "[async exception]"), E_REF);
     pw_ref(w, ts->curexc_type, pw_lbl(w, "[current exception type]"), E_REF);
@@ -87,7 +99,7 @@ void py_frame_node_refs(pw *w, _PyInterpreterFrame *f, uint8_t otflags)
 {
     if (!py_frame_ok(f) || f->owner == FRAME_OWNED_BY_GENERATOR)
         return;
-    py_frame_refs(w, f, (otflags & OT_STACKOK) != 0);
+    py_frame_refs(w, f, (otflags & OT_STACKOK) ? STACK_SAVED : (otflags & OT_AFTER) ? STACK_AFTER : STACK_SAFE);
 }
 
 /* ---- locations ---------------------------------------------------------------------------- */

@@ -68,10 +68,29 @@ static void *helper(void *arg)
     return NULL;
 }
 
+/* In a child made by the program's own fork(), the helper thread does not exist and the mutex
+ * may have been held by a thread that is gone: start from scratch (the next request starts a new
+ * helper). Only plain stores: this runs in the forked child before it returns from fork(). */
+static void forked_child(void)
+{
+    pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+    mu = m;
+    state = IDLE;
+    release_req = 0;
+    job = NULL;
+    held_tstate = 0;
+    started = 0;
+}
+
 int pygil_start(char *err, size_t errlen)
 {
+    static int atfork_done;
     if (started)
         return 0;
+    if (!atfork_done) {
+        pthread_atfork(NULL, NULL, forked_child);
+        atfork_done = 1;
+    }
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);

@@ -6,9 +6,11 @@
  * frozen copy, so the map cannot change under it). Lookups are a binary search with a one-entry
  * cache of the last mapping hit: almost every object lives in one of a handful of arenas.
  *
- * The same table tells "static" objects apart: those inside the interpreter's own image (the
- * python executable or libpython: None, True, small ints, deep-frozen code and strings,
- * _PyRuntime), which are not heap allocations and are left out of the graph.
+ * It also says which objects are "static": those inside the interpreter's own image (the python
+ * executable or libpython: None, True, small ints, deep-frozen code and strings, _PyRuntime),
+ * which are not heap allocations and are left out of the graph. The image's extent comes from
+ * its program headers (py_plugin.c), not from the map: the kernel may merge an anonymous
+ * mapping placed right after its .bss with it.
  */
 #ifndef PY_MAPS_H
 #define PY_MAPS_H

@@ -22,6 +22,7 @@
 #define OT_BAD        0x08   /* failed validation when re-read; never emitted */
 #define OT_CROOT      0x10   /* gets a C_HELD root */
 #define OT_STACKOK    0x20   /* frame: its saved stack pointer is valid (its callee was inlined) */
+#define OT_AFTER      0x40   /* frame: innermost of the snapshotting thread, between instructions */
 
 typedef struct objtab {
     pyvec addr_v, inb_v, flag_v, slot_v;

@@ -9,6 +9,10 @@
  *   prepare  parent: the GIL, through py_gil.c, within the agent's timeout
  *   release  parent: gives the GIL back
  *   walk     child: py_walk()
+ *
+ * Two optional entries besides memdump_plugin(), which the agent finds with dlsym:
+ *   memdump_plugin_defer()    for the --at-peak trigger (see below)
+ *   memdump_plugin_preinit()  for --python-sites: hooks in before Py_Initialize (see below)
  */
 #include "md_plugin.h"
 #include "py_core.h"
@@ -39,6 +43,7 @@ static md_plugin plugin = {
 };
 
 static pw_config cfg;
+static int in_pending_call;         /* a deferred function (memdump_plugin_defer) is running */
 static int caller_holds_gil;        /* prepare found the GIL already held by its own thread */
 static uint64_t timeout_cap_ns;     /* MEMDUMP_SAFE_POINT_TIMEOUT, 0 = the agent's */
 
@@ -123,6 +128,23 @@ int py_layout_check(char *err, size_t errlen)
     return 0;
 }
 
+/* sys._memdump_walker = "python X.Y.Z" (and sys._memdump_sites = True): tells the `memdump`
+ * module that the walker is in place, so its first snapshot, or code that wants allocation
+ * sites from its first line, can wait for it (the agent loads us a few ms after start-up).
+ * Runs on the GIL helper, holding the GIL. */
+static void announce(void *arg)
+{
+    int sites = *(int *)arg;
+    PyObject *name = PyUnicode_FromString(plugin.name);
+    if (name) {
+        PySys_SetObject("_memdump_walker", name);
+        Py_DECREF(name);
+    }
+    if (sites)
+        PySys_SetObject("_memdump_sites", Py_True);
+    PyErr_Clear();
+}
+
 static int init(const md_plugin_env *env, char *err, size_t errlen)
 {
     if (py_layout_check(err, errlen))
@@ -136,7 +158,11 @@ static int init(const md_plugin_env *env, char *err, size_t errlen)
     const char *t = getenv("MEMDUMP_SAFE_POINT_TIMEOUT");
     if (t && atof(t) > 0)
         timeout_cap_ns = (uint64_t)(atof(t) * 1e9);
-    if (env && env->python_sites) {
+    if (env && env->python_sites && pysites_get()) {
+        if (pysites_install(err, errlen))       /* preinit put the hooks in: now the free lists */
+            return -1;
+        plugin.mode |= MD_MODE_PYTHON_SITES;
+    } else if (env && env->python_sites) {
         char gerr[200];
         if (pygil_acquire(5000000000ull, gerr, sizeof gerr)) {
             snprintf(err, errlen, "cannot install the --python-sites hooks: %s", gerr);
@@ -147,6 +173,12 @@ static int init(const md_plugin_env *env, char *err, size_t errlen)
         if (rc)
             return -1;
         plugin.mode |= MD_MODE_PYTHON_SITES;
+    }
+    char gerr[200];
+    if (pygil_acquire(1000000000ull, gerr, sizeof gerr) == 0) {
+        int sites = (plugin.mode & MD_MODE_PYTHON_SITES) != 0;
+        pygil_run(announce, &sites);
+        pygil_release();
     }
     return 0;
 }
@@ -170,9 +202,13 @@ static int prepare(uint64_t timeout_ns, char *err, size_t errlen)
     if (gil_held_here()) {
         caller_holds_gil = 1;
         cfg.skip_tstate = 0;
+        cfg.snap_tstate = PA(_PyThreadState_GET());
+        cfg.between_instructions = in_pending_call;
         return 0;
     }
     caller_holds_gil = 0;
+    cfg.snap_tstate = 0;
+    cfg.between_instructions = 0;
     if (timeout_cap_ns && timeout_cap_ns < timeout_ns)
         timeout_ns = timeout_cap_ns;
     if (pygil_acquire(timeout_ns, err, errlen))
@@ -190,4 +226,64 @@ static void release(void)
 static int walk(md_child *c)
 {
     return py_walk(c, &cfg);
+}
+
+/* ---- --python-sites from the first allocation ------------------------------------------------------
+ *
+ * init runs once the interpreter is up, found by the agent's control thread polling; a short
+ * program may have made the objects it cares about by then, and they would have no site. Called
+ * from the agent's constructor instead — before main(), while the process has a single thread and
+ * Python is not initialized — this installs the allocator hooks at once, so every object of the
+ * program gets its traceback (those made before the first frame runs get none). Returns 0, or -1
+ * when Python is already running (too late: init will do it under the GIL). */
+__attribute__((visibility("default"))) int memdump_plugin_preinit(const md_plugin_env *env)
+{
+    char err[128];
+    if (!env || !env->python_sites || Py_IsInitialized())
+        return -1;
+    return pysites_install(err, sizeof err);
+}
+
+/* ---- deferred work at the next safe point ---------------------------------------------------------
+ *
+ * A short-lived peak (an 800 KB array allocated and freed on the next line) is gone by the time
+ * the control thread could take the GIL. The allocating thread itself cannot snapshot inside its
+ * malloc (the object being built is half-initialized), but the interpreter offers the moment just
+ * after: a pending call (Py_AddPendingCall) runs on the main thread at its next eval-breaker check,
+ * typically as the allocating call returns, before its result is stored or dropped, with the GIL
+ * held. The agent calls memdump_plugin_defer(fn, arg) from the allocation that crossed the peak;
+ * fn runs then, and may take the snapshot right there (prepare sees the GIL held by its own thread
+ * and does not wait for it). Safe to call from any thread, with or without the GIL, without
+ * allocating. Returns 0 when scheduled, -1 when not (interpreter not running, queue full). */
+
+#define DEFER_SLOTS 16
+static struct defer_slot { void (*fn)(void *); void *arg; int busy; } slots[DEFER_SLOTS];
+
+static int run_deferred(void *p)
+{
+    struct defer_slot *s = p;
+    void (*fn)(void *) = s->fn;
+    void *arg = s->arg;
+    __atomic_store_n(&s->busy, 0, __ATOMIC_RELEASE);
+    in_pending_call = 1;
+    fn(arg);
+    in_pending_call = 0;
+    return 0;
+}
+
+__attribute__((visibility("default"))) int memdump_plugin_defer(void (*fn)(void *), void *arg)
+{
+    if (!fn || !Py_IsInitialized() || _Py_IsFinalizing())
+        return -1;
+    for (int i = 0; i < DEFER_SLOTS; i++) {
+        if (__atomic_exchange_n(&slots[i].busy, 1, __ATOMIC_ACQUIRE))
+            continue;
+        slots[i].fn = fn;
+        slots[i].arg = arg;
+        if (Py_AddPendingCall(run_deferred, &slots[i]) == 0)
+            return 0;
+        __atomic_store_n(&slots[i].busy, 0, __ATOMIC_RELEASE);
+        return -1;
+    }
+    return -1;
 }

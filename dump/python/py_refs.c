@@ -8,6 +8,7 @@
 #include "py_dict.h"
 #include "py_maps.h"
 #include "py_size.h"
+#include "py_stackdepth.h"
 #include "py_str.h"
 #include "py_tasks.h"
 
@@ -162,7 +163,7 @@ int py_frame_ok(_PyInterpreterFrame *f)
     return pymaps_readable(PA(f->localsplus), (size_t)co->co_nlocalsplus * sizeof(PyObject *));
 }
 
-void py_frame_refs(pw *w, _PyInterpreterFrame *f, int stack_ok)
+void py_frame_refs(pw *w, _PyInterpreterFrame *f, int stack_mode)
 {
     if (!py_frame_ok(f))
         return;
@@ -190,9 +191,22 @@ void py_frame_refs(pw *w, _PyInterpreterFrame *f, int stack_ok)
         }
         pw_ref(w, v, label, E_REF);
     }
-    if (!stack_ok)
+    int top;
+    if (stack_mode == STACK_SAVED) {
+        top = f->stacktop;
+    } else if (stack_mode == STACK_SAFE || stack_mode == STACK_AFTER) {
+        Py_ssize_t at = f->prev_instr - _PyCode_CODE(co);
+        int effect = 0, d = at >= 0 ? py_stack_depth(co, at, &effect) : -1;
+        if (d < 0 || effect == PY_INVALID_STACK_EFFECT)
+            return;
+        if (stack_mode == STACK_AFTER)
+            d += effect;
+        else if (effect < 0)
+            d += effect;        /* the slots the instruction pops may already be dead */
+        top = n + d;
+    } else {
         return;
-    int top = f->stacktop;
+    }
     if (top <= n || top > n + co->co_stacksize ||
         !pymaps_readable(PA(f->localsplus), (size_t)top * sizeof(PyObject *)))
         return;
@@ -235,13 +249,14 @@ static void gen_refs(pw *w, PyGenObject *g)
     if (g->gi_frame_state >= FRAME_CLEARED)
         return;
     _PyInterpreterFrame *f = (_PyInterpreterFrame *)g->gi_iframe;
-    /* A suspended (or not yet started) frame saved its stack pointer; a running one did not. */
+    /* A suspended (or not yet started) frame saved its stack pointer; a running one is inside a
+     * call through C (generators are always resumed from C in 3.11). */
     int suspended = g->gi_frame_state == FRAME_SUSPENDED || g->gi_frame_state == FRAME_CREATED;
     if (w->phase == 2 && suspended) {
         PyObject *aw = py_gen_awaiting(g);
         if (aw) {
             /* label the awaited object; the rest of the stack as usual */
-            py_frame_refs(w, f, 0);
+            py_frame_refs(w, f, STACK_NONE);
             int n = f->f_code->co_nlocalsplus;
             for (int i = n; i < f->stacktop - 1; i++)
                 pw_ref(w, f->localsplus[i], pw_lbl(w, "[stack]"), E_REF);
@@ -249,7 +264,13 @@ static void gen_refs(pw *w, PyGenObject *g)
             return;
         }
     }
-    py_frame_refs(w, f, suspended);
+    int mode = STACK_SAVED;
+    if (!suspended) {       /* running: how, its thread's frame node says */
+        uint32_t s = ot_find(&w->ot, PA(f));
+        uint8_t fl = s ? w->ot.flags[s - 1] : 0;
+        mode = (fl & OT_STACKOK) ? STACK_SAVED : (fl & OT_AFTER) ? STACK_AFTER : STACK_SAFE;
+    }
+    py_frame_refs(w, f, mode);
 }
 
 static void frameobj_refs(pw *w, PyFrameObject *fo)
@@ -261,7 +282,7 @@ static void frameobj_refs(pw *w, PyFrameObject *fo)
      * a live frame's references belong to its thread or generator. */
     if (f == (_PyInterpreterFrame *)fo->_f_frame_data && py_frame_ok(f) &&
         f->owner == FRAME_OWNED_BY_FRAME_OBJECT)
-        py_frame_refs(w, f, 1);
+        py_frame_refs(w, f, STACK_SAVED);
 }
 
 /* ---- extension types we mirror ------------------------------------------------------------ */

@@ -63,7 +63,7 @@ struct pysites {
 };
 
 static struct pysites S;
-static int installed;
+static int installed, freelists_done;
 
 /* ---- private memory (the parent may not use the hooked allocator, nor need malloc) ---------- */
 
@@ -419,8 +419,13 @@ static void freelists_off(void)
 
 int pysites_install(char *err, size_t errlen)
 {
-    if (installed)
+    if (installed) {
+        if (!freelists_done && Py_IsInitialized()) {    /* hooks went in before Py_Initialize */
+            freelists_off();
+            freelists_done = 1;
+        }
         return 0;
+    }
     const char *d = getenv("MEMDUMP_PYTHON_SITES_DEPTH");
     S.depth = d && atoi(d) > 0 ? atoi(d) : 32;
     if (S.depth > DEPTH_MAX)
@@ -432,7 +437,10 @@ int pysites_install(char *err, size_t errlen)
     PyMem_GetAllocator(PYMEM_DOMAIN_OBJ, &S.orig);
     PyMemAllocatorEx hooks = {NULL, h_malloc, h_calloc, h_realloc, h_free};
     PyMem_SetAllocator(PYMEM_DOMAIN_OBJ, &hooks);
-    freelists_off();
+    if (Py_IsInitialized()) {
+        freelists_off();
+        freelists_done = 1;
+    }
     installed = 1;
     return 0;
 }

@@ -14,7 +14,9 @@
 typedef struct pysites pysites;
 struct pw;
 
-/* Parent, with the GIL held: install the hooks. Returns 0, or -1 with a message. */
+/* Parent: install the hooks, with the GIL held — or before Py_Initialize, while the process has
+ * one thread (then the free lists are turned off by the next call, once the interpreter runs).
+ * Returns 0, or -1 with a message. */
 int pysites_install(char *err, size_t errlen);
 /* The tables, or NULL when the hooks are not installed. */
 const pysites *pysites_get(void);

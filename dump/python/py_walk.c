@@ -1,7 +1,11 @@
 /* py_walk.c — the two-phase walk of a frozen CPython heap (design in py_walk.h).
  *
  * Runs only in the snapshot child: one thread, a frozen copy of the heap, no malloc, no stdio,
- * no locks, no interpreter calls. Memory comes from private mappings (py_vec.c); reading a bad
+ * no locks, no Python code. The only interpreter functions called are ones that just read:
+ * tp_traverse / m_traverse of types the walker does not reimplement (py_refs.c), and the
+ * compiler's opcode stack-effect table (py_stackdepth.c). The discovery phase is split over
+ * py_roots.c (where it starts) and this file; labels are in py_labels.c. Memory comes from
+ * private mappings (py_vec.c); reading a bad
  * pointer is prevented by the mapping table (py_maps.c) and, as a last resort, caught by a
  * SIGSEGV/SIGBUS guard around each object, which then is skipped with a warning.
  */
@@ -118,7 +122,7 @@ static int push(pw *w, uint32_t idx)
     return 0;
 }
 
-static void queue_static_type(pw *w, PyTypeObject *t)
+void pw_queue_static_type(pw *w, PyTypeObject *t)
 {
     pytinfo *ti = pyt_get(PA(t));
     if (!ti || !(ti->flags & TI_VALID) || (ti->flags & (TI_QUEUED | TI_HEAP)))
@@ -134,14 +138,14 @@ static void queue_static_type(pw *w, PyTypeObject *t)
 /* Node number + 1 of the object at a (adding and queueing it when new), or 0 when a is a static
  * object (not part of the graph) or not a valid object. `linked`: reached by a reference that
  * will be written as an edge (while discovering from the roots, that makes the node OT_ROOTED). */
-static uint32_t discover(pw *w, uint64_t a, int linked)
+uint32_t pw_discover(pw *w, uint64_t a, int linked)
 {
     if (pymaps_in_core(a)) {
         /* None, small ints, static types: not heap objects. A static type's own references
          * (its __dict__, __mro__) become roots instead. */
         PyObject *o = PP(a);
         if (!(a & 7) && pymaps_readable(a, sizeof(PyObject)) && Py_TYPE(o) == &PyType_Type)
-            queue_static_type(w, (PyTypeObject *)o);
+            pw_queue_static_type(w, (PyTypeObject *)o);
         return 0;
     }
     uint32_t s = ot_find(&w->ot, a);
@@ -164,7 +168,7 @@ static uint32_t discover(pw *w, uint64_t a, int linked)
         why = "bad type";
     else if (ti->kind == PK_TYPE && !(((PyTypeObject *)o)->tp_flags & Py_TPFLAGS_HEAPTYPE)) {
         if (pymaps_readable(a, sizeof(PyTypeObject)))
-            queue_static_type(w, (PyTypeObject *)o);
+            pw_queue_static_type(w, (PyTypeObject *)o);
         skip_add(a);
         return 0;                         /* an extension module's static type */
     } else {
@@ -173,7 +177,7 @@ static uint32_t discover(pw *w, uint64_t a, int linked)
         if (body > ((uint64_t)1 << 40) || !pymaps_readable(a - ti->preheader, ti->preheader + body))
             why = "truncated";
         if (!(ti->flags & TI_HEAP))
-            queue_static_type(w, t);
+            pw_queue_static_type(w, t);
     }
     if (why) {
         w->bad++;
@@ -229,7 +233,7 @@ static void add_edge(pw *w, uint64_t a, int64_t label)
 /* Discovery of one reference (phase 1). */
 static void discover_ref(pw *w, uint64_t a, int how)
 {
-    uint32_t s = discover(w, a, how & E_EMIT);
+    uint32_t s = pw_discover(w, a, how & E_EMIT);
     if (!s)
         return;
     if (how & E_COUNT)
@@ -240,9 +244,9 @@ static void discover_ref(pw *w, uint64_t a, int how)
     }
 }
 
-/* The references of the object being enumerated are gathered, and the cache misses their table
- * slots and headers will cost are started at once, before any is used: the walk is bound by those
- * misses, and this overlaps them. */
+/* References are gathered (from the objects enumerated since the last flush) and the cache
+ * misses their table slots and headers will cost are started when each is gathered, long before
+ * it is used: the walk is bound by those misses, and this overlaps them. */
 static void flush_batch(pw *w)
 {
     for (uint32_t i = 0; i < w->nbatch; i++)
@@ -261,7 +265,7 @@ void pw_ref(pw *w, PyObject *target, int64_t label, int how)
         return;
     }
     if (pymaps_in_core(a)) {
-        discover(w, a, 0);      /* static: nothing to count, but a static type is queued */
+        pw_discover(w, a, 0);      /* static: nothing to count, but a static type is queued */
         return;
     }
     if (w->nbatch == PW_BATCH)
@@ -304,197 +308,6 @@ void pw_synth(pw *w, uint64_t addr, uint8_t flags, int64_t label)
         push(w, s - 1);
 }
 
-/* ---- labels (emit phase) ------------------------------------------------------------------- */
-
-typedef struct lblent { uint64_t a, b; int64_t id; } lblent;
-static pyvec vlbl;
-static uint64_t lmask;
-static uint32_t lcount;
-
-static lblent *lbl_slot(uint64_t a, uint64_t b)
-{
-    if (!vlbl.p || (uint64_t)(lcount + 1) * 2 > lmask + 1) {
-        uint64_t n = lmask ? (lmask + 1) * 2 : 4096;
-        pyvec nv = {0};
-        if (pyvec_reserve(&nv, n * sizeof(lblent)))
-            return NULL;
-        lblent *nt = nv.p, *ot = vlbl.p;
-        for (uint64_t i = 0; ot && i <= lmask; i++)
-            if (ot[i].a) {
-                uint64_t h = ((ot[i].a ^ ot[i].b * 31) >> 3) * 0x9E3779B97F4A7C15ull >> 20;
-                while (nt[h & (n - 1)].a) h++;
-                nt[h & (n - 1)] = ot[i];
-            }
-        pyvec_free(&vlbl);
-        vlbl = nv;
-        lmask = n - 1;
-    }
-    lblent *t = vlbl.p;
-    uint64_t h = ((a ^ b * 31) >> 3) * 0x9E3779B97F4A7C15ull >> 20;
-    for (;; h++) {
-        lblent *e = &t[h & lmask];
-        if (e->a == a && e->b == b)
-            return e;
-        if (!e->a) {
-            e->a = a;
-            e->b = b;
-            e->id = -1;
-            lcount++;
-            return e;
-        }
-    }
-}
-
-int64_t pw_lbl(pw *w, const char *s)
-{
-    if (w->phase != 2 || !s)
-        return 0;
-    lblent *e = lbl_slot(PA(s), 1);
-    if (!e)
-        return 0;
-    if (e->id < 0) {
-        size_t n = 0;
-        while (n < 256 && pymaps_readable(PA(s) + n, 1) && s[n])
-            n++;
-        e->id = md_child_string(w->c, s, n);
-    }
-    return e->id;
-}
-
-int64_t pw_lbl_str(pw *w, const char *prefix, PyObject *s)
-{
-    if (w->phase != 2 || !s)
-        return 0;
-    lblent *e = lbl_slot(PA(s), PA(prefix) + 2);
-    if (!e)
-        return 0;
-    if (e->id < 0) {
-        char buf[320];
-        size_t p = strlen(prefix);
-        if (p > 64)
-            p = 64;
-        memcpy(buf, prefix, p);
-        long n = pystr_utf8(s, buf + p, sizeof buf - p);
-        e->id = n < 0 ? 0 : md_child_string(w->c, buf, p + (size_t)n);
-    }
-    return e->id;
-}
-
-/* ---- phase 1: roots ------------------------------------------------------------------------ */
-
-static void root(pw *w, PyObject *o, uint32_t kind, const char *label, int counted)
-{
-    if (!o)
-        return;
-    uint32_t s = discover(w, PA(o), 1);
-    if (!s)
-        return;
-    if (counted)
-        w->ot.inbound[s - 1]++;
-    md_root r = {kind, PA(o), md_child_string(w->c, label, strlen(label)), 0};
-    md_w_root(w->w, &r);
-}
-
-static void interp_roots(pw *w, PyInterpreterState *in)
-{
-    root(w, in->modules, MD_ROOT_PY_INTERP, "sys.modules", 1);
-    root(w, in->modules_by_index, MD_ROOT_PY_INTERP, "interpreter: modules by index", 1);
-    root(w, in->sysdict, MD_ROOT_PY_INTERP, "sys", 1);
-    root(w, in->builtins, MD_ROOT_PY_INTERP, "builtins", 1);
-    root(w, in->importlib, MD_ROOT_PY_INTERP, "interpreter: importlib", 1);
-    root(w, in->codec_search_path, MD_ROOT_PY_INTERP, "interpreter: codec search path", 1);
-    root(w, in->codec_search_cache, MD_ROOT_PY_INTERP, "interpreter: codec cache", 1);
-    root(w, in->codec_error_registry, MD_ROOT_PY_INTERP, "interpreter: codec error registry", 1);
-    root(w, in->dict, MD_ROOT_PY_INTERP, "interpreter: dict", 1);
-    root(w, in->builtins_copy, MD_ROOT_PY_INTERP, "interpreter: builtins copy", 1);
-    root(w, in->import_func, MD_ROOT_PY_INTERP, "interpreter: __import__", 1);
-    root(w, in->before_forkers, MD_ROOT_PY_INTERP, "os.register_at_fork (before)", 1);
-    root(w, in->after_forkers_parent, MD_ROOT_PY_INTERP, "os.register_at_fork (parent)", 1);
-    root(w, in->after_forkers_child, MD_ROOT_PY_INTERP, "os.register_at_fork (child)", 1);
-    root(w, in->audit_hooks, MD_ROOT_PY_INTERP, "sys.audit hooks", 1);
-    root(w, in->gc.garbage, MD_ROOT_PY_INTERP, "gc.garbage", 1);
-    root(w, in->gc.callbacks, MD_ROOT_PY_INTERP, "gc.callbacks", 1);
-    root(w, in->warnings.filters, MD_ROOT_PY_INTERP, "warnings.filters", 1);
-    root(w, in->warnings.once_registry, MD_ROOT_PY_INTERP, "warnings.onceregistry", 1);
-    root(w, in->warnings.default_action, MD_ROOT_PY_INTERP, "warnings.defaultaction", 1);
-    struct atexit_state *ax = &in->atexit;
-    if (ax->callbacks && ax->ncallbacks > 0 && ax->ncallbacks < 1 << 20 &&
-        pymaps_readable(PA(ax->callbacks), (size_t)ax->ncallbacks * sizeof(void *))) {
-        for (int i = 0; i < ax->ncallbacks; i++) {
-            atexit_callback *cb = ax->callbacks[i];
-            if (!cb || !pymaps_readable(PA(cb), sizeof *cb))
-                continue;
-            root(w, cb->func, MD_ROOT_PY_INTERP, "atexit", 1);
-            root(w, cb->args, MD_ROOT_PY_INTERP, "atexit", 1);
-            root(w, cb->kwargs, MD_ROOT_PY_INTERP, "atexit", 1);
-        }
-    }
-}
-
-static void module_roots(pw *w, PyInterpreterState *in)
-{
-    pydict_it it;
-    PyObject *k, *v;
-    Py_ssize_t i;
-    if (!in->modules || !pydict_iter(&it, in->modules))
-        return;
-    while (pydict_next(&it, &k, &v, &i)) {
-        if (!v)
-            continue;
-        char buf[320];
-        memcpy(buf, "module:", 7);
-        long n = pystr_utf8(k, buf + 7, sizeof buf - 7);
-        if (n < 0)
-            continue;
-        uint32_t s = discover(w, PA(v), 1);
-        if (!s)
-            continue;
-        md_root r = {MD_ROOT_PY_MODULE, PA(v), md_child_string(w->c, buf, 7 + (size_t)n), 0};
-        md_w_root(w->w, &r);
-    }
-}
-
-/* Every ready type is in its base's tp_subclasses (a dict of weak references): walking that
- * tree from `object` finds the static types even when no instance of them is alive, so their
- * dicts and MROs are explained as roots rather than reported as held from C. */
-static void static_types_from(pw *w, PyTypeObject *top)
-{
-    pyvec tv = {0};
-    size_t n = 0;
-    if (pyvec_reserve(&tv, 64 * sizeof(uint64_t)))
-        return;
-    ((uint64_t *)tv.p)[n++] = PA(top);
-    for (size_t visited = 0; n && visited < 1000000; visited++) {
-        PyTypeObject *t = (PyTypeObject *)PP(((uint64_t *)tv.p)[--n]);
-        pytinfo *ti = pyt_get(PA(t));
-        if (!ti || !(ti->flags & TI_VALID) || (ti->flags & TI_TREE))
-            continue;
-        ti->flags |= TI_TREE;
-        if (!(t->tp_flags & Py_TPFLAGS_HEAPTYPE))
-            queue_static_type(w, t);
-        pydict_it it;
-        PyObject *k, *v;
-        Py_ssize_t i;
-        if (!t->tp_subclasses || !pydict_iter(&it, t->tp_subclasses))
-            continue;
-        while (pydict_next(&it, &k, &v, &i)) {
-            if (!v || !pymaps_readable(PA(v), sizeof(PyWeakReference)) ||
-                !pyt_is_subtype(Py_TYPE(v), &_PyWeakref_RefType))
-                continue;
-            PyObject *sub = ((PyWeakReference *)v)->wr_object;
-            if (!sub || sub == Py_None || pymaps_readable(PA(sub), sizeof(PyTypeObject)) == 0)
-                continue;
-            pytinfo *si = pyt_get(PA(sub));
-            if (!si || !(si->flags & TI_VALID) || (si->flags & TI_TREE))
-                continue;
-            if (pyvec_reserve(&tv, (n + 1) * sizeof(uint64_t)))
-                break;
-            ((uint64_t *)tv.p)[n++] = PA(sub);
-        }
-    }
-    pyvec_free(&tv);
-}
-
 /* ---- phase 1: the loop ---------------------------------------------------------------------- */
 
 static void enumerate(pw *w, uint32_t idx)
@@ -524,6 +337,21 @@ static void enumerate(pw *w, uint32_t idx)
             py_refs(w, o, ti);
         }
     }
+    guard_jb = NULL;
+}
+
+/* Look up the gathered references (see flush_batch), under a guard of its own. */
+static void guarded_flush(pw *w)
+{
+    sigjmp_buf jb;
+    if (sigsetjmp(jb, 0)) {
+        guard_jb = NULL;
+        w->faults++;
+        w->nbatch = 0;
+        PW_WARN(w, wfault, "python: fault while looking up references: some were skipped");
+        return;
+    }
+    guard_jb = &jb;
     flush_batch(w);
     guard_jb = NULL;
 }
@@ -556,7 +384,13 @@ static void root_static_type(pw *w, PyTypeObject *t)
 static void drain(pw *w)
 {
     for (;;) {
-        while (w->sp && !w->stopped) {
+        while ((w->sp || w->nbatch) && !w->stopped) {
+            /* references gathered from several objects are looked up together: their cache
+             * misses overlap (see flush_batch) */
+            if (!w->sp || w->nbatch >= PW_BATCH / 2) {
+                guarded_flush(w);
+                continue;
+            }
             uint32_t idx = ((uint32_t *)w->stack_v.p)[--w->sp];
             enumerate(w, idx);
             if ((++w->nodes & 0xffff) == 0 && md_child_time_left_ns(w->c) < 200000000) {
@@ -580,7 +414,7 @@ static void gc_list(pw *w, PyGC_Head *head)
             PW_WARN(w, wbad, "python: a GC list is damaged at %p: rest of it skipped", (void *)g);
             return;
         }
-        discover(w, PA(g + 1), 1);
+        pw_discover(w, PA(g + 1), 1);
         drain(w);
         g = (PyGC_Head *)(uintptr_t)g->_gc_next;
     }
@@ -711,6 +545,12 @@ static void emit(pw *w, uint32_t idx)
         if (w->cfg->sites)
             n->stack = pysites_node_stack(w, w->cfg->sites, a - ti->preheader);
         n->type = type_id(w, ti);
+        /* a class: a TYPE record of its own names it for the analyzer, even without instances */
+        if (ti->kind == PK_TYPE && (((PyTypeObject *)o)->tp_flags & Py_TPFLAGS_HEAPTYPE)) {
+            pytinfo *self = pyt_get(a);
+            if (self && (self->flags & TI_VALID))
+                type_id(w, self);
+        }
         w->cur = o;
         py_refs(w, o, ti);
         flush_edges(w);
@@ -753,10 +593,10 @@ static void prologue(pw *w, PyInterpreterState *in)
     /* phase 1: discover, first from the roots … */
     w->phase = 1;
     w->rooting = 1;
-    interp_roots(w, in);
-    module_roots(w, in);
+    py_interp_roots(w, in);
+    py_module_roots(w, in);
     py_threads_roots(w, in);
-    static_types_from(w, &PyBaseObject_Type);
+    py_static_types_from(w, &PyBaseObject_Type);
     guard_jb = NULL;
 }
 
@@ -874,6 +714,7 @@ int py_walk(md_child *c, const pw_config *cfg)
     pyvec_free(&w->elbl_v);
     pyvec_free(&skip_v);
     skip_mask = skip_n = 0;
+    pw_labels_free();
     pymaps_free();
     return 0;
 }

@@ -34,6 +34,9 @@ typedef struct pw_config {
     uint64_t skip_tstate;        /* our own GIL holder's thread state: not a program thread */
     uint64_t core_lo, core_hi;   /* the interpreter image: static objects live there */
     const struct pysites *sites; /* --python-sites table, or NULL */
+    uint64_t snap_tstate;        /* the thread taking the snapshot itself, if it holds the GIL */
+    int between_instructions;    /* ... from a pending call: its innermost frame completed its
+                                    last instruction (the value stack is known exactly) */
 } pw_config;
 
 /* pw_ref `how` bits */
@@ -41,7 +44,7 @@ typedef struct pw_config {
 #define E_EMIT  2   /* written as an edge */
 #define E_REF   (E_COUNT | E_EMIT)
 
-#define PW_BATCH 64
+#define PW_BATCH 256
 
 typedef struct pw {
     md_child *c;
@@ -85,9 +88,21 @@ void pw_ref(pw *w, PyObject *target, int64_t label, int how);
  * that its module keeps alive anyway). */
 void pw_type_ref(pw *w, PyTypeObject *t);
 
-/* Labels (phase 2 only; 0 in phase 1, where they are not needed). */
+/* Discovery (phase 1): the node number + 1 of the object at a, added and queued when new; 0 for
+ * a static object or an invalid pointer. linked: reached by a reference written as an edge. */
+uint32_t pw_discover(pw *w, uint64_t a, int linked);
+/* A static type whose references (its dict, MRO, ...) become roots, once. */
+void pw_queue_static_type(pw *w, PyTypeObject *t);
+
+/* Roots (py_roots.c). */
+void py_interp_roots(pw *w, PyInterpreterState *in);
+void py_module_roots(pw *w, PyInterpreterState *in);
+void py_static_types_from(pw *w, PyTypeObject *top);
+
+/* Labels (py_labels.c; phase 2 only: 0 in phase 1, where they are not needed). */
 int64_t pw_lbl(pw *w, const char *s);                      /* a C string literal (cached) */
 int64_t pw_lbl_str(pw *w, const char *prefix, PyObject *s); /* prefix + str object's text */
+void pw_labels_free(void);
 
 /* A synthetic node (thread or frame) referenced from the node being enumerated: added with
  * `flags` in discovery, written as an edge when emitting. Never counted. */

@@ -67,22 +67,25 @@ def overhead_table(w):
                 cells += [_f(inn["median"], "%.3f") if inn else "–", _ratio(c.get("ratio_inner"))]
             cells.append(_f(c["maxrss_kb"] / 1024 if c["maxrss_kb"] else None, "%.0f"))
         lines.append("| " + " | ".join(cells) + " |")
+    if w.get("note"):
+        lines += ["", w["note"]]
     return lines
 
 
 def snapshot_table(rows):
-    lines = ["| target process | RSS MB | objects | pause ms (min–max) | pause limit ms | "
-             "snapshot child s | file MB | bytes/object | tracker B/block |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| target process | RSS MB | objects | pause ms, median (min–max) | first dump's pause ms | "
+             "pause limit ms | snapshot child s | file MB | bytes/object | tracker B/block |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         name = "%s, %s" % (r["kind"], r["label"])
         if r["status"] != "ok":
-            lines.append("| %s | %s | | | | | | | |" % (name, r["status"][:120].replace("|", "/")))
+            lines.append("| %s | %s | | | | | | | | |" % (name, r["status"][:120].replace("|", "/")))
             continue
-        lines.append("| %s | %.0f | %s | %.2f (%.2f–%.2f) | %.1f | %.2f | %.1f | %.1f | %s |" % (
+        lines.append("| %s | %.0f | %s | %.2f (%.2f–%.2f) | %s | %.1f | %.2f | %.1f | %.1f | %s |" % (
             name, r["rss"] / 1e6, "{:,}".format(r.get("objects") or r["blocks"]), r["pause_ms"],
-            r["pause_ms_min"], r["pause_ms_max"], pause_limit(r), r["child_ms"] / 1e3, r["file"] / 1e6,
-            r["bytes_per_object"] or 0, _f(r.get("tracker_bytes_per_block"), "%.1f")))
+            r["pause_ms_min"], r["pause_ms_max"], _f(r.get("pause_ms_first")), pause_limit(r),
+            r["child_ms"] / 1e3, r["file"] / 1e6, r["bytes_per_object"] or 0,
+            _f(r.get("tracker_bytes_per_block"), "%.1f")))
     return lines
 
 
@@ -299,7 +302,9 @@ def final(rdir, md_path, json_path, quick):
         md += ["## Snapshot cost", "",
                "Pause: how long the target is stopped (the fork, and for Python the wait for the GIL); "
                "snapshot child: how long the copy-on-write child takes to write the dump. "
-               "Limit: 15 ms per GiB resident + 5 ms.", ""]
+               "Limit: 15 ms per GiB resident + 5 ms, judged on the median over the dumps; the first "
+               "dump of a process is shown apart because it is the slowest (its fork must "
+               "write-protect every page of the parent).", ""]
         md += snapshot_table(snaps) + [""]
     if arows:
         md += ["## Analysis cost", "", "Synthetic dumps from build/tools/gen-graph (a long doubly linked "

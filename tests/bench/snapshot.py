@@ -4,7 +4,8 @@ child takes to write the dump, and how many bytes each object costs on disk.
 
     snapshot.py BUILD OUT.json [--quick]
 
-Targets held under `memdump run` (started once per size, dumped REPS times with `memdump --pid`):
+Targets held under `memdump run` (started once per size, dumped 3 times with `memdump --pid`;
+QUICK: twice):
   native  build/bench/agent_heap N 1024: N blocks of 1 KiB, each with 4 pointers to others,
           for about 100 MB, 1 GB and 4 GB resident (QUICK: 100 MB and 1 GB); memdump's default
           for native programs, --native, so the tracker's table is part of what is dumped
@@ -12,7 +13,9 @@ Targets held under `memdump run` (started once per size, dumped REPS times with 
 From each dump: the summary line `memdump --pid` prints (blocks, pause, snapshot time, file
 size) — the same pause_ns / child_ns the dump's SNAPSHOT record holds — the target's RSS from
 /proc just before, and, from the first dump of each size, `memanalyze --json --summary` (object
-count, the tracker's own memory). Figures are medians over the dumps of a size.
+count, the tracker's own memory). Figures are medians over the dumps of a size; the first dump's
+pause is also kept apart: the first fork of a freshly written heap must write-protect every page
+of the parent, and is the slowest.
 """
 import json
 import os
@@ -97,7 +100,8 @@ def measure(B, kind, label, cmd, reps, tmp, log):
                 label, i + 1, s["pause_ms"], s["child_ms"], s["file"] / 1e6, rss / 1e6))
         med = lambda k: statistics.median(x[k] for x in samples)  # noqa: E731
         row.update({"reps": len(samples), "rss": med("rss"), "blocks": samples[0]["blocks"],
-                    "pause_ms": med("pause_ms"), "pause_ms_min": min(x["pause_ms"] for x in samples),
+                    "pause_ms": med("pause_ms"), "pause_ms_first": samples[0]["pause_ms"],
+                    "pause_ms_min": min(x["pause_ms"] for x in samples),
                     "pause_ms_max": max(x["pause_ms"] for x in samples),
                     "child_ms": med("child_ms"), "child_ms_min": min(x["child_ms"] for x in samples),
                     "child_ms_max": max(x["child_ms"] for x in samples),

@@ -39,6 +39,25 @@ async function main() {
       eq(`${name}: largest suspect headline`, await val('.stat.suspect .v .b'), J.suspects[0].retained);
       eq(`${name}: first suspect's path`, await page.$$eval('ol.suspects > li:first-child ol.path li', l => l.map(e => e.textContent)), J.suspects[0].path);
     }
+    /* the icicle accounts for every byte: a box retains its own bytes plus its children's (folded
+     * siblings included), the top box all of the heap; the flame graph's top is all bytes too */
+    const bad = await page.evaluate(() => {
+      const B = MD.data.dom, n = B.parent.length, sum = new Array(n).fill(0), kids = new Array(n).fill(0), out = [];
+      for (let i = 1; i < n; i++) { sum[B.parent[i]] += B.ret[i]; kids[B.parent[i]]++; }
+      for (let i = 0; i < n; i++) {
+        const k = B.kind[i] & 7;
+        if (k === 3 || (!kids[i] && (B.kind[i] & 8))) continue;
+        const own = k === 1 || k === 2 ? B.self[i] : 0;
+        if (own + sum[i] !== B.ret[i]) out.push([i, k, own, sum[i], B.ret[i]]);
+      }
+      const F = MD.data.flame, fs = new Array(F.parent.length).fill(0);
+      for (let i = 1; i < F.parent.length; i++) fs[F.parent[i]] += F.bytes[i];
+      for (let i = 0; i < F.parent.length; i++) if (fs[i] > F.bytes[i]) out.push(['flame', i, fs[i], F.bytes[i]]);
+      return out;
+    });
+    eq(`${name}: every icicle box retains its bytes plus its children's`, bad.slice(0, 5), []);
+    eq(`${name}: the icicle's top box is the whole heap`, data.dom.ret[0], sum.bytes);
+    eq(`${name}: the flame graph's top frame is every byte`, data.flame.bytes[0], sum.bytes);
     /* the RSS bar's parts add up to what memanalyze explains */
     const parts = await page.$$eval('table.legend tbody tr:not(.total) .b', l => l.map(e => Number(e.dataset.bytes)));
     const known = ['allocator_free', 'allocator_slack', 'pymalloc_free', 'stacks', 'agent_overhead', 'rss_file']
@@ -76,6 +95,25 @@ async function main() {
       eq(`${name}: leaks table, first row bytes`, row[2], J.leaks[0].bytes);
     }
 
+    /* the Python views, when the dump has them: in --json's order, with a path on selection */
+    if (J.variables && J.variables.length) {
+      await tab('variables');
+      row = await firstRow('variables');
+      eq(`${name}: variables table, first row`, [row[0], row[3]], [J.variables[0].name, J.variables[0].retained]);
+      eq(`${name}: variables table, rows`, await page.$$eval('#variables tbody tr', l => l.length), Math.min(J.variables.length, 1000));
+      await page.click('#variables tbody tr:first-child');
+      const v0 = J.variables[0];
+      eq(`${name}: a variable's path`, await page.$$eval('#details ol.path li', l => l.map(e => e.textContent)),
+         v0.module !== null ? [`module:${v0.module}`, '__dict__', v0.name] : [v0.thread, `${v0.function} (${v0.file}:${v0.line})`, `locals:${v0.name}`]);
+    }
+    if (J.c_held && J.c_held.length) {
+      await tab('cheld');
+      row = await firstRow('cheld');
+      eq(`${name}: held-from-C table, first row`, [row[0], row[2]], [J.c_held[0].type, J.c_held[0].retained]);
+      await page.click('#cheld tbody tr:first-child');
+      eq(`${name}: a held-from-C object's path`, await page.$$eval('#details ol.path li', l => l.map(e => e.textContent)), J.c_held[0].path);
+    }
+
     /* dominator tree: drill-down, breadcrumbs, why-alive path */
     await tab('dominators');
     row = await firstRow('dominators');
@@ -87,7 +125,11 @@ async function main() {
     await page.click(`#dominators .chart .n[data-i="${first}"]`);
     const crumbs = await page.$$eval('#dominators .crumbs a, #dominators .crumbs [aria-current]', l => l.map(e => e.textContent));
     eq(`${name}: drill-down breadcrumbs`, crumbs, ['all memory', label]);
-    const top = await page.$eval(`#dominators .chart .n[data-i="${first}"]`, e => [e.style.top, parseFloat(e.style.width) / e.parentElement.clientWidth]);
+    /* (one evaluate: the chart may redraw between two protocol calls when the layout settles) */
+    const top = await page.evaluate(i => {
+      const e = document.querySelector(`#dominators .chart .n[data-i="${i}"]`);
+      return e ? [e.style.top, parseFloat(e.style.width) / e.parentElement.clientWidth] : null;
+    }, first);
     ok(`${name}: the zoomed box spans the chart`, top[0] === '0px' && top[1] > 0.98, JSON.stringify(top));
     ok(`${name}: the zoomed box shows its path`, (await page.$$eval('#details ol.path li', l => l.length)) >= 1, 'no path');
     await page.click('#dominators .crumbs a[data-i="0"]');
@@ -112,13 +154,13 @@ async function main() {
       await page.fill('#flame input[type=search]', q);
       const got = await page.$eval('#flame .hit-total', e => Number(e.dataset.value)).catch(() => null);
       eq(`${name}: flame search totals the matching stacks ("${q}")`, got, want);
-      ok(`${name}: flame search highlights`, (await page.$$eval('#flame .chart .n.hit', l => l.length)) > 0, 'no highlighted frame');
+      ok(`${name}: flame search highlights`, (await page.evaluate(() => document.querySelectorAll('#flame .chart .n.hit').length)) > 0, 'no highlighted frame');
       const inner = await page.evaluate(() => MD.flameTree.kids[0][0]);
       await page.click(`#flame .chart .n[data-i="${inner}"]`);
       eq(`${name}: flame drill-down`, await page.evaluate(() => MD.flameTree.zoom), inner);
     } else {
       await page.fill('#dominators input[type=search]', J.types[0].type);
-      ok(`${name}: tree search highlights`, (await page.$$eval('#dominators .chart .n.hit', l => l.length)) > 0, 'no highlighted box');
+      ok(`${name}: tree search highlights`, (await page.evaluate(() => document.querySelectorAll('#dominators .chart .n.hit').length)) > 0, 'no highlighted box');
     }
 
     await tab('overview');

@@ -58,7 +58,7 @@ async function main() {
       const want = sites.filter(g => g.key.startsWith(q)).reduce((a, g) => a + g.bytes_delta, 0);
       await page.fill('#flame input[type=search]', q);
       eq(`${name}: growth search totals the matching stacks ("${q}")`, await page.$eval('#flame .hit-total', e => Number(e.dataset.value)).catch(() => null), want);
-      ok(`${name}: growth search highlights`, (await page.$$eval('#flame .chart .n.hit', l => l.length)) > 0, 'nothing highlighted');
+      ok(`${name}: growth search highlights`, (await page.evaluate(() => document.querySelectorAll('#flame .chart .n.hit').length)) > 0, 'nothing highlighted');
       const kid = await page.evaluate(() => MD.rendered.flame && MD.data.flame.parent.indexOf(0, 1));
       await page.click(`#flame .chart .n[data-i="${kid}"]`);
       eq(`${name}: growth flame drill-down breadcrumbs`, await page.$$eval('#flame .crumbs a, #flame .crumbs [aria-current]', l => l.length), 2);

@@ -135,6 +135,8 @@ finally:
 
 # ---- --python-sites ---------------------------------------------------------------------------------
 
+# (the agent loads the walker once its control thread sees the interpreter running, a few ms
+# later; `import memdump` waits for its hooks, so the lists below have their sites)
 app = script("app_sites.py", """
     import sys, memdump
     def memory_allocation():
@@ -259,6 +261,47 @@ if os.path.exists(other):
           (g is None or not g.by_type("<python frame>")), msg[-400:])
 else:
     print("ok version_mismatch_refused # skipped: no second 3.11 build")
+
+# ---- a program that forks: its child can take snapshots too (the GIL helper starts afresh) -------
+
+app = script("app_fork.py", """
+    import os, sys, memdump
+    memdump.snapshot(sys.argv[1] + ".parent")
+    pid = os.fork()
+    if pid == 0:
+        in_child = [7] * 999
+        memdump.snapshot(sys.argv[1] + ".child")
+        os._exit(0)
+    os.waitpid(pid, 0)
+    memdump.snapshot(sys.argv[1] + ".parent2")
+""")
+base = os.path.join(TMP, "fork.dump")
+r = run([MEMDUMP, "run", "--", PY, app, base], env=env())
+ok = all(os.path.exists(base + s) for s in (".parent", ".child", ".parent2"))
+g = dumpgraph.load(base + ".child") if ok else None
+held = [g.nodes[t].size for n in g.nodes.values() for t, l in n.edges if l == "in_child"] if g else []
+check("fork_child_snapshot", ok and held == [8 * 999 + 56], f"{held} {r.stderr[-400:]}")
+
+# ---- every other CPython the plugin was built for: the agent picks the matching plugin ---------------
+
+for line in open(os.path.join(PYLIB, "pythons.txt")):
+    version, _inc, _lib, exe = line.split()
+    if os.path.realpath(exe) == os.path.realpath(PY):
+        continue
+    app = script("app_other.py", """
+        import sys, memdump
+        def holder():
+            data = [0] * 4321
+            memdump.snapshot(sys.argv[1])
+        holder()
+    """)
+    dump = os.path.join(TMP, f"other-{version}.dump")
+    r = run([MEMDUMP, "run", "--", exe, app, dump], env=env())
+    ok = r.returncode == 0 and os.path.exists(dump)
+    g = dumpgraph.load(dump) if ok else None
+    fr = frame(g, "holder") if g else None
+    check(f"other_python_{version}", ok and g.process["python_version"] == version and
+          local_size(g, fr, "data") == 8 * 4321 + 56, r.stderr[-400:] if not ok else f"{g.process} {fr}")
 
 # ---- the memdump module outside the agent -------------------------------------------------------------
 

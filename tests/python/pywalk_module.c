@@ -65,6 +65,8 @@ static int child_main(const char *path, const pw_config *cfg, uint64_t timeout_n
     return rc ? 2 : 0;
 }
 
+static int in_deferred;     /* dump() called from a pending call (alloc_then_defer) */
+
 /* dump(path, timeout=60.0) -> exit status of the snapshot child (0 = written). */
 static PyObject *dump(PyObject *self, PyObject *args)
 {
@@ -78,6 +80,8 @@ static PyObject *dump(PyObject *self, PyObject *args)
     if (py_core_range(&cfg.core_lo, &cfg.core_hi))
         return PyErr_Format(PyExc_RuntimeError, "cannot find the interpreter image");
     cfg.sites = pysites_get();
+    cfg.snap_tstate = PA(_PyThreadState_GET());       /* we hold the GIL: this thread snapshots */
+    cfg.between_instructions = in_deferred;
     /* a raw clone, as the agent does: no atfork handlers, the child has this thread only */
     pid_t pid = (pid_t)syscall(SYS_clone, SIGCHLD, NULL, NULL, NULL, NULL);
     if (pid < 0)
@@ -124,6 +128,48 @@ static PyObject *addr2line(PyObject *self, PyObject *args)
     return PyLong_FromLong(line);
 }
 
+int memdump_plugin_defer(void (*fn)(void *), void *arg);
+
+static char deferred_path[4096];
+static int deferred_rc = -1;
+
+static void deferred_dump(void *arg)
+{
+    (void)arg;
+    in_deferred = 1;
+    PyObject *r = dump(NULL, Py_BuildValue("(s)", deferred_path));
+    in_deferred = 0;
+    deferred_rc = r ? (int)PyLong_AsLong(r) : -1;
+    Py_XDECREF(r);
+}
+
+/* alloc_then_defer(nbytes, path) -> bytearray: allocates, then asks for a dump at the next safe
+ * point through memdump_plugin_defer, the way the agent's --at-peak does from an allocation. */
+static PyObject *alloc_then_defer(PyObject *self, PyObject *args)
+{
+    (void)self;
+    Py_ssize_t n;
+    const char *path;
+    if (!PyArg_ParseTuple(args, "ns", &n, &path))
+        return NULL;
+    PyObject *b = PyByteArray_FromStringAndSize(NULL, n);
+    if (!b)
+        return NULL;
+    snprintf(deferred_path, sizeof deferred_path, "%s", path);
+    deferred_rc = -1;
+    if (memdump_plugin_defer(deferred_dump, NULL) != 0) {
+        Py_DECREF(b);
+        return PyErr_Format(PyExc_RuntimeError, "memdump_plugin_defer refused");
+    }
+    return b;
+}
+
+static PyObject *deferred_status(PyObject *self, PyObject *unused)
+{
+    (void)self; (void)unused;
+    return PyLong_FromLong(deferred_rc);
+}
+
 static PyObject *layout_check(PyObject *self, PyObject *unused)
 {
     (void)self; (void)unused;
@@ -148,6 +194,8 @@ static PyMethodDef methods[] = {
     {"addr2line", addr2line, METH_VARARGS, "addr2line(code, offset): line of an instruction"},
     {"layout_check", layout_check, METH_NOARGS, "None if the layout matches, else why not"},
     {"install_sites", sites, METH_NOARGS, "install the --python-sites allocator hooks"},
+    {"alloc_then_defer", alloc_then_defer, METH_VARARGS, "allocate, then dump at the next safe point"},
+    {"deferred_status", deferred_status, METH_NOARGS, "exit status of the deferred dump (-1 = none)"},
     {NULL, NULL, 0, NULL},
 };
 

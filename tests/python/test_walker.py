@@ -307,6 +307,29 @@ if np is not None:
           g.edge_to(vn, "base") is an, f"{vn}")
     del g, arr, view
 
+# ---- a dump deferred to the next safe point catches a temporary ---------------------------------
+
+
+def transient():
+    path = os.path.join(TMP, "deferred.dump")
+    tmp = _mdpywalk.alloc_then_defer(800_000, path)   # the dump runs as this call returns
+    del tmp
+    return path
+
+
+path = transient()
+check("deferred_dump_ran", _mdpywalk.deferred_status() == 0, f"{_mdpywalk.deferred_status()}")
+if os.path.exists(path):
+    g = dumpgraph.load(path)
+    big = [n for n in g.by_type("bytearray") if n.size >= 800_000]
+    fr = frame_of(g, "transient")
+    st = g.stack(fr.stack) if fr else []
+    on_stack = g.edge_to(fr, "[stack]") if fr else None
+    check("deferred_dump_catches_temporary", len(big) == 1 and on_stack is big[0] and
+          not big[0].flags & dumpgraph.C_HELD, f"{big} {fr and g.labels(fr)}")
+    check("deferred_dump_line", st and st[0][2] == transient.__code__.co_firstlineno + 2, f"{st[:1]}")
+    del g
+
 # ---- a million objects ------------------------------------------------------------------------------
 
 many = [str(i) for i in range(1_000_000)]

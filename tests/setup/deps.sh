@@ -7,6 +7,8 @@ python3-numpy python3-msgpack clang libclang-rt-14-dev g++ binutils file llvm"
 # memanalyze --export (libprotobuf-c, libsqlite3) and the consumers its tests check exports with:
 # go tool pprof, the sqlite3 shell, Node.js for memlab/speedscope, Chromium for DevTools
 PKGS="$PKGS libprotobuf-c-dev protobuf-c-compiler libsqlite3-dev sqlite3 golang-go nodejs chromium"
+# the Python samples' comparison runs (samples/python/*/with_memory_profiler.py)
+PKGS="$PKGS python3-memory-profiler"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -1,6 +1,7 @@
 /* analyze.js — the interactive views of memanalyze's report (analyze/html/html_analyze.c writes
  * the data): the dominator tree as an icicle with the top-dominators table, the allocation flame
- * graph, the tables of types, sites, leaks, tasks and variables. Selecting anything — a box, a
+ * graph, the tables of types, sites, leaks, asyncio tasks, and — from the Python views when the
+ * build has them — variables and objects held from C. Selecting anything — a box, a
  * frame, a row — fills the details panel with its numbers and the path that keeps it alive.
  */
 'use strict';
@@ -298,17 +299,70 @@
     });
   };
 
+  const listOf = k => (D.views && Array.isArray(D.views[k]) ? D.views[k] : []);
+  const base = f => (f ? String(f).replace(/^.*\//, '') : '');
+
+  /* memanalyze's "variables" view: locals of live frames and module globals, by retained size.
+   * Its rows carry no path, but a variable is one step from its root: the module's __dict__ or
+   * the frame's locals, which is the path memanalyze prints for what the variable holds. */
   MD.views.variables = sec => {
-    const v = D.views && D.views.variables;
-    genericTable(sec, 'Variables', Array.isArray(v) ? v : []);
+    const V = listOf('variables');
+    const scope = r => (r.module !== null && r.module !== undefined ? `module ${r.module}` :
+      `${r.function} (${base(r.file)}:${r.line})`);
+    const path = r => (r.module !== null && r.module !== undefined ? [`module:${r.module}`, '__dict__', r.name] :
+      [r.thread || 'thread', `${r.function} (${r.file}:${r.line})`, `locals:${r.name}`]);
+    MD.table(sec, {
+      title: 'Variables', what: 'variables', n: V.length, total: V.length, sort: 'retained',
+      note: 'Locals of every live frame and the globals of every module, with the memory each one keeps alive.',
+      columns: [
+        {key: 'name', label: 'Variable', type: 'text', value: i => V[i].name},
+        {key: 'scope', label: 'Scope', type: 'text', value: i => scope(V[i])},
+        {key: 'type', label: 'Type', type: 'text', value: i => V[i].type},
+        {key: 'retained', label: 'Retained', type: 'bytes', value: i => V[i].retained, bar: heap},
+        {key: 'bytes', label: 'Self', type: 'bytes', value: i => V[i].bytes},
+      ],
+      onSelect: i => {
+        const r = V[i];
+        MD.details(r.name, r.module !== null && r.module !== undefined ? `global of module ${r.module}` : `local of ${r.function}`, [
+          ['retained', `${MD.bytesHTML(r.retained)} <span class="dim">${MD.pct(r.retained, heap)} of the heap</span>`],
+          ['self', MD.bytesHTML(r.bytes)], ['type', MD.esc(r.type)],
+          r.thread ? ['thread', MD.esc(r.thread)] : null,
+          r.file ? ['source', `<span class="mono">${MD.esc(r.file)}:${r.line}</span>`] : null],
+          [['Why it is alive', '<ol class="path">' + path(r).map((t, k) => `<li${k ? '' : ' class="root"'}>${MD.esc(t)}</li>`).join('') + '</ol>']]);
+      },
+    });
+  };
+
+  /* memanalyze's "c_held" view: Python objects whose reference count exceeds what the walker saw. */
+  MD.views.cheld = sec => {
+    const C = listOf('c_held');
+    MD.table(sec, {
+      title: 'Held from C', what: 'objects', n: C.length, total: C.length, sort: 'retained',
+      note: 'Python objects with more references than the object graph shows: held by an extension module, a C ' +
+            'structure or a reference leaked by C code. \u201conly from C\u201d: nothing in the graph reaches them.',
+      columns: [
+        {key: 'type', label: 'Object', type: 'text', value: i => C[i].type},
+        {key: 'only', label: 'Only from C', type: 'text', value: i => (C[i].only_from_c ? 'only from C' : '')},
+        {key: 'retained', label: 'Retained', type: 'bytes', value: i => C[i].retained, bar: heap},
+        {key: 'bytes', label: 'Self', type: 'bytes', value: i => C[i].bytes},
+        {key: 'addr', label: 'Address', type: 'mono', value: i => C[i].addr},
+      ],
+      onSelect: i => {
+        const r = C[i];
+        MD.details(r.type, r.only_from_c ? 'held only from C' : 'held from C (and from the graph)', [
+          ['retained', MD.bytesHTML(r.retained)], ['self', MD.bytesHTML(r.bytes)],
+          ['address', `<span class="mono">${MD.esc(r.addr)}</span>` + (r.id ? treeLink(r.id) : '')]],
+          [['Why it is alive', Array.isArray(r.path) ? '<ol class="path">' + r.path.map((t, k) => `<li${k ? (t.startsWith('\u2026 ') ? ' class="gap"' : '') : ' class="root"'}>${MD.esc(t)}</li>`).join('') + '</ol>' : '']]);
+      },
+    });
   };
 
   /* ---- start -------------------------------------------------------------------------------------- */
 
-  const extraTasks = D.views && Array.isArray(D.views.tasks) && D.views.tasks.length;
-  if (!D.tasks.total && !extraTasks) MD.hideView('tasks');
-  else if (!D.tasks.total && extraTasks) MD.views.tasks = sec => genericTable(sec, 'asyncio tasks', D.views.tasks);
-  if (!(D.views && Array.isArray(D.views.variables) && D.views.variables.length)) MD.hideView('variables');
+  if (!D.tasks.total && !listOf('tasks').length) MD.hideView('tasks');
+  else if (!D.tasks.total) MD.views.tasks = sec => genericTable(sec, 'asyncio tasks', listOf('tasks'));
+  if (!listOf('variables').length) MD.hideView('variables');
+  if (!listOf('c_held').length) MD.hideView('cheld');
   for (const li of document.querySelectorAll('.suspects > li')) {
     li.tabIndex = 0;
     li.addEventListener('click', e => { if (!e.target.closest('a')) location.hash = '#dominators@' + li.dataset.addr; });

@@ -20,14 +20,14 @@
       ['growth', `${MD.sbytesHTML(s.growth)} <span class="dim">in ${iv(s.found_in)}</span>`],
       ['retained', ret + (series ? ' ' + MD.spark(s.retained, 'retained size in each dump') : '')],
       series ? ['trend', s.steady ? 'steady: grew in every interval' : 'not steady'] : null,
-      s.addr ? ['address', `<span class="mono">${MD.hex(s.addr)}</span>`] : null,
-      s.site ? ['allocated at', `<span class="mono">${MD.esc(s.site)}</span>`] : null,
+      s.addr ? ['address', `<span class="mono">${MD.esc(s.addr)}</span>`] : null,
+      s.site_label ? ['allocated at', `<span class="mono">${MD.esc(s.site_label)}</span>`] : null,
       s.task ? ['asyncio task', MD.esc(s.task)] : null,
-      ['added under it', `${MD.count(s.added_objects)} objects, ${MD.bytesHTML(s.added_bytes)}`],
+      ['added under it', `${MD.count(s.added.objects)} objects, ${MD.bytesHTML(s.added.bytes)}`],
     ], [
       ['Why it is alive', '<ol class="path">' + s.path.map((t, i) => `<li${i ? (t.startsWith('\u2026 ') ? ' class="gap"' : '') : ' class="root"'}>${MD.esc(t)}</li>`).join('') + '</ol>'],
-      ['Added types', list(s.added_types)],
-      ['Added at', list(s.added_sites)],
+      ['Added types', list(s.added.types)],
+      ['Added at', list(s.added.sites)],
     ]);
   };
 
