@@ -303,8 +303,8 @@ def final(rdir, md_path, json_path, quick):
                "Pause: how long the target is stopped (the fork, and for Python the wait for the GIL); "
                "snapshot child: how long the copy-on-write child takes to write the dump. "
                "Limit: 15 ms per GiB resident + 5 ms, judged on the median over the dumps; the first "
-               "dump of a process is shown apart because it is the slowest (its fork must "
-               "write-protect every page of the parent).", ""]
+               "dump of a process is shown apart because it is usually the slowest (a bare fork() of "
+               "the same heap without memdump shows the same first-time cost).", ""]
         md += snapshot_table(snaps) + [""]
     if arows:
         md += ["## Analysis cost", "", "Synthetic dumps from build/tools/gen-graph (a long doubly linked "

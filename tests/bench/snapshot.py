@@ -14,8 +14,8 @@ From each dump: the summary line `memdump --pid` prints (blocks, pause, snapshot
 size) — the same pause_ns / child_ns the dump's SNAPSHOT record holds — the target's RSS from
 /proc just before, and, from the first dump of each size, `memanalyze --json --summary` (object
 count, the tracker's own memory). Figures are medians over the dumps of a size; the first dump's
-pause is also kept apart: the first fork of a freshly written heap must write-protect every page
-of the parent, and is the slowest.
+pause is also kept apart: the first fork of a freshly built heap is usually the slowest (a bare
+fork() of the same heap without memdump shows it too).
 """
 import json
 import os
