@@ -62,7 +62,7 @@ def available():
 _waited = False
 
 
-def _walker_ready(timeout=2.0):
+def _walker_ready(timeout=5.0):
     """Wait (once, at most `timeout` s) for the agent to have loaded its Python walker: it does so
     a few milliseconds after the interpreter starts, and says so in sys._memdump_walker. Without
     one (an interpreter version no walker was built for) the dump still has the agent's warning."""
