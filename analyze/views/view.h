@@ -128,9 +128,11 @@ uint64_t ma_accumulation_point_by(const ma_analysis *a, uint64_t pos, ma_score_f
  * is --by root's partition, and memdiff's first level of growth sources. */
 uint32_t *ma_root_keys(ma_ctx *c, ma_intern *names, int merge_slots);
 
-/* JSON helpers: a location object {function, file, line}; a stack list from a stack id. */
+/* JSON helpers: a location object {function, file, line}; a stack list from a stack id; the
+ * shortest root path of node v as a list of strings (ma_path_elements). */
 void ma_json_loc(ma_json *j, const char *key, const ma_loc *l);
 void ma_json_stack(ma_ctx *c, const char *key, uint32_t stack);
+void ma_json_path(ma_ctx *c, const char *key, ma_id v);
 
 /* Is KEY a valid --by key (view_by.c)? */
 int ma_by_valid(const char *key);

@@ -163,12 +163,7 @@ static void json(ma_ctx *c)
         ma_json_u64(j, "bytes", c->d->g.size[x]);
         ma_json_u64(j, "retained", c->a->retained[x]);
         ma_json_bool(j, "only_from_c", only[x]);
-        uint32_t ne;
-        char **el = ma_path_elements(c, x, &ne);
-        ma_json_arr(j, "path");
-        for (uint32_t k = 0; k < ne; k++) ma_json_str(j, NULL, el[k]);
-        ma_json_end(j);
-        ma_path_free(el, ne);
+        ma_json_path(c, "path", x);
         ma_json_end(j);
     }
     ma_json_end(j);

@@ -78,12 +78,7 @@ static void json(ma_ctx *c)
         free(label);
         ma_json_u64(j, "bytes", c->d->g.size[v]);
         ma_json_u64(j, "retained", c->a->retained[v]);
-        uint32_t ne;
-        char **el = ma_path_elements(c, v, &ne);
-        ma_json_arr(j, "path");
-        for (uint32_t k = 0; k < ne; k++) ma_json_str(j, NULL, el[k]);
-        ma_json_end(j);
-        ma_path_free(el, ne);
+        ma_json_path(c, "path", v);
         ma_json_end(j);
     }
     ma_json_end(j);

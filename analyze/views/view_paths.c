@@ -122,12 +122,7 @@ static void json(ma_ctx *c)
         ma_json_u64(j, "bytes", c->d->g.size[v]);
         ma_json_u64(j, "retained", c->a->retained[v]);
         ma_json_bool(j, "reachable", !(c->d->g.flags[v] & MA_F_UNREACHABLE));
-        uint32_t ne;
-        char **el = ma_path_elements(c, v, &ne);
-        ma_json_arr(j, "path");
-        for (uint32_t k = 0; k < ne; k++) ma_json_str(j, NULL, el[k]);
-        ma_json_end(j);
-        ma_path_free(el, ne);
+        ma_json_path(c, "path", v);
         ma_id p = c->a->idom[v];
         if (p < c->d->g.n) ma_json_u64(j, "idom", c->d->g.addr[p]);
         else ma_json_null(j, "idom");

@@ -374,6 +374,16 @@ void ma_json_loc(ma_json *j, const char *key, const ma_loc *l)
     ma_json_end(j);
 }
 
+void ma_json_path(ma_ctx *c, const char *key, ma_id v)
+{
+    uint32_t ne;
+    char **el = ma_path_elements(c, v, &ne);
+    ma_json_arr(c->j, key);
+    for (uint32_t k = 0; k < ne; k++) ma_json_str(c->j, NULL, el[k]);
+    ma_json_end(c->j);
+    ma_path_free(el, ne);
+}
+
 void ma_json_stack(ma_ctx *c, const char *key, uint32_t stack)
 {
     uint32_t n;

@@ -18,19 +18,15 @@ import textwrap
 import time
 
 import dumpgraph
+import pycheck
+from pycheck import check
 
 B = os.path.abspath(sys.argv[1])
 MEMDUMP = os.path.join(B, "bin", "memdump")
 PYLIB = os.path.join(B, "lib", "memdump-py")
 TMP = tempfile.mkdtemp(prefix="mdpyagent.")
 PY = "/usr/bin/python3"
-failures = 0
 
-
-def check(name, cond, why=""):
-    global failures
-    print(f"ok {name}" if cond else f"not ok {name}: {why}", flush=True)
-    failures += 0 if cond else 1
 
 
 def script(name, body):
@@ -310,4 +306,4 @@ check("module_without_agent", "False" in r.stdout and "not running under the mem
       r.stdout + r.stderr)
 
 shutil.rmtree(TMP, ignore_errors=True)
-sys.exit(1 if failures else 0)
+sys.exit(pycheck.exit_status())

@@ -12,19 +12,16 @@ import subprocess
 import sys
 import tempfile
 
+import pycheck
+from pycheck import check
+
 B = os.path.abspath(sys.argv[1])
 SAMPLES = os.path.abspath(sys.argv[2])
 MEMDUMP = os.path.join(B, "bin", "memdump")
 MEMANALYZE = os.path.join(B, "bin", "memanalyze")
 TMP = tempfile.mkdtemp(prefix="mdpysamples.")
 PY = "/usr/bin/python3"
-failures = 0
 
-
-def check(name, cond, why=""):
-    global failures
-    print(f"ok {name}" if cond else f"not ok {name}: {why}", flush=True)
-    failures += 0 if cond else 1
 
 
 def run_sample(rel, dump, *opts, extra_env=None):
@@ -131,4 +128,4 @@ check("allocate_and_free_peak_catches_array", found is not None,
       f"{len(dumps)} peak dumps, none with the 800 KB array{hint}")
 
 shutil.rmtree(TMP, ignore_errors=True)
-sys.exit(1 if failures else 0)
+sys.exit(pycheck.exit_status())
