@@ -690,6 +690,7 @@ int md_w_node(md_writer *w, const md_node *n)
     if (begin(w) || ref(w, MD_TYPE, n->type, "NODE type") || ref(w, MD_STACK, n->stack, "NODE stack"))
         return -1;
     w->node = *n;
+    w->node_bytes += n->size;
     w->node.edges = NULL;
     w->node.labels = NULL;
     w->node.nedges = 0;
@@ -758,3 +759,5 @@ uint64_t md_writer_bytes(const md_writer *w)
 {
     return w->bytes_out;
 }
+
+uint64_t md_writer_node_bytes(const md_writer *w) { return w->node_bytes; }

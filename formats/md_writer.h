@@ -57,6 +57,7 @@ typedef struct md_writer {
     uint64_t prev_addr;     /* NODE delta base; reset at each chunk */
     uint32_t last_id[MD_KIND_COUNT];   /* id sequencing checks per table */
     uint64_t counts[MD_KIND_COUNT];
+    uint64_t node_bytes;    /* sum of the sizes of the nodes written */
     uint64_t records, chunks, raw_total, bytes_out;
     int overflow;           /* a record did not fit the raw buffer */
     int finished;
@@ -109,5 +110,7 @@ uint64_t md_writer_bytes(const md_writer *w);   /* bytes handed to the sink so f
 /* Records of one kind written so far (a node whose record is still pending counts once it is
  * emitted). */
 uint64_t md_writer_count(const md_writer *w, md_kind kind);
+/* Sum of the sizes of the nodes written so far (md_w_node calls). */
+uint64_t md_writer_node_bytes(const md_writer *w);
 
 #endif

@@ -137,10 +137,13 @@ __attribute__((constructor)) static void md_agent_init(void)
     md_control_start();
     md_t.guard--;
 }
-/* MEMDUMP_STATS=1: one line of tracker statistics at exit (for benchmarks and tuning). */
-__attribute__((destructor)) static void md_agent_stats(void)
+/* At exit: let the peak children finish (a lower peak's file would be left behind otherwise);
+ * MEMDUMP_STATS=1: one line of tracker statistics (for benchmarks and tuning). */
+__attribute__((destructor)) static void md_agent_fini(void)
 {
-    if (!md_g.ready || !getenv("MEMDUMP_STATS")) return;
+    if (!md_g.ready) return;
+    if (md_g.pid == getpid()) md_peak_at_exit();
+    if (!getenv("MEMDUMP_STATS")) return;
     md_log("stats: rules from .eh_frame %lu, from libunwind %lu, stacks %u, live %ld bytes, "
            "tracker memory %lu bytes", (unsigned long)md_unwind_cfi_learned(),
            (unsigned long)md_unwind_learned(), md_stacktab_count(), (long)md_tracker_live(),

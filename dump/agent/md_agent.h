@@ -25,6 +25,8 @@ typedef struct md_config {
     int signo;                  /* MEMDUMP_SIGNAL: 0 = default real-time signal */
     int python_sites;           /* MEMDUMP_PYTHON_SITES */
     uint64_t timeout_ns;        /* MEMDUMP_TIMEOUT: the snapshot child's deadline */
+    uint64_t safe_point_ns;     /* MEMDUMP_SAFE_POINT_TIMEOUT: how long to wait for the runtime's
+                                   safe point (Python: the GIL) before giving up, default 5 s */
     int fatal;                  /* MEMDUMP_FATAL: last-gasp dumps on fatal signals (default 1) */
     int depth;                  /* MEMDUMP_DEPTH: native stack depth (default 32) */
     uint64_t peak_interval_ns;  /* MEMDUMP_PEAK_INTERVAL: minimum time between peak dumps */
@@ -73,7 +75,13 @@ void md_trigger_install(void);
 void md_fatal_install(void);
 
 /* Walker plugins (md_plugin_host.c). */
-void md_plugin_detect(void);    /* constructor: is this Python? */
+/* Constructor: is this Python? With --python-sites, also loads the walker now and lets it hook
+ * the allocator before the interpreter starts (md_plugin.preinit). */
+void md_plugin_detect(void);
+/* Any thread about to snapshot: if the runtime is up but the control thread has not loaded the
+ * walker yet, load it now (or wait for the control thread that is loading it), so that an early
+ * snapshot still has the runtime's objects. */
+void md_plugin_ensure(void);
 /* Control thread: load the plugin once the runtime is up. Returns the ns until it wants to be
  * called again, or -1 when done. */
 int64_t md_plugin_poll(void);

@@ -253,6 +253,7 @@ int md_child_main(void *arg)
         md_native_stack_bytes(c, ctx, &nat);
     }
     uint64_t walker_nodes = md_writer_count(&writer, MD_NODE);
+    uint64_t walker_bytes = md_writer_node_bytes(&writer);
     if (ctx->plugin && ctx->plugin->walk) {
         md_child_phase = "walking the runtime's objects (plugin)";
         if (ctx->plugin->walk(c) != 0)
@@ -260,6 +261,7 @@ int md_child_main(void *arg)
         writer_check(ctx);
     }
     walker_nodes = md_writer_count(&writer, MD_NODE) - walker_nodes;
+    walker_bytes = md_writer_node_bytes(&writer) - walker_bytes;
 
     md_child_phase = "writing allocator statistics";
     md_allocstats_emit(c, ctx, &nat, rss_anon, rss_file);
@@ -293,7 +295,7 @@ int md_child_main(void *arg)
     sync_dir(ctx->final_path);
     absolute(sh->path, sizeof sh->path, ctx->final_path);
     sh->blocks = nat.blocks + walker_nodes;   /* nodes of any kind */
-    sh->bytes = nat.bytes;
+    sh->bytes = nat.bytes + walker_bytes;
     sh->file_bytes = md_writer_bytes(&writer);
     sh->child_ns = child_ns;
     sh->status = 0;

@@ -31,6 +31,7 @@ void md_config_load(md_config *c)
     memset(c, 0, sizeof *c);
     c->native = -1;
     c->timeout_ns = 60000000000ull;
+    c->safe_point_ns = 5000000000ull;
     c->fatal = 1;
     c->depth = 32;
     c->peak_interval_ns = 0;
@@ -63,6 +64,10 @@ void md_config_load(md_config *c)
     if ((v = env("MEMDUMP_TIMEOUT"))) {
         if (md_parse_duration(v, &u) == 0 && u > 0) c->timeout_ns = u;
         else bad("MEMDUMP_TIMEOUT", v);
+    }
+    if ((v = env("MEMDUMP_SAFE_POINT_TIMEOUT"))) {
+        if (md_parse_duration(v, &u) == 0 && u > 0) c->safe_point_ns = u;
+        else bad("MEMDUMP_SAFE_POINT_TIMEOUT", v);
     }
     if ((v = env("MEMDUMP_DEPTH"))) {
         if (md_parse_uint(v, &u) == 0 && u >= 1 && u <= 128) c->depth = (int)u;

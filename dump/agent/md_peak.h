@@ -6,8 +6,10 @@
  *     thread does the fork phase itself (the pause only) and hands the child to the control
  *     thread, so a transient spike is caught while it is there. Up to 4 peak children may be
  *     writing at once (a spike climbs through several 10% steps in a few milliseconds);
- *   - with a walker plugin (Python): by the control thread, at the next moment it can reach a
- *     safe point (the allocating thread may not be at one);
+ *   - with a walker plugin (Python): at the runtime's next safe point on the program's own thread
+ *     (the plugin's defer: a pending call, run as the allocating call returns), so a short-lived
+ *     object is still alive in the dump; if that point does not come within 100 ms (a thread
+ *     blocked in C code), or the plugin cannot queue the call, the control thread takes it;
  *   - when 4 peak children are already running, or within MEMDUMP_PEAK_INTERVAL (default 0) of
  *     the last peak snapshot (the rate limit): the highest crossing is remembered and the control
  *     thread takes it afterwards, if the live heap is still above the best dump by then.
@@ -27,6 +29,9 @@ void md_peak_init(void);
 void md_peak_crossed(uint64_t live, uint32_t stack);
 /* Control thread: handles deferred peaks; returns ns until it wants to run again, -1 = idle. */
 int64_t md_peak_poll(void);
+/* At exit: wait (up to the snapshot deadline) for the peak children still writing, so the
+ * control thread reaps them, keeps the highest and deletes the others. */
+void md_peak_at_exit(void);
 /* After fork(): no peak in flight in the child. */
 void md_peak_after_fork(void);
 

@@ -14,6 +14,17 @@
  *   release  parent, control thread, right after the clone: give the safe point back (the time
  *            from prepare's return to release is the target's pause: keep both ends tiny)
  *   walk     the snapshot child: emit nodes, edges, roots, types, tasks through md_child
+ *   preinit  (optional) the agent's constructor, before main(), single-threaded, the runtime not
+ *            yet initialized: hooks that must see the first allocation (--python-sites). Only
+ *            called when the plugin is loaded that early (with --python-sites); init follows.
+ *   defer    (optional) any thread, inside an allocation, no lock of the agent held: run
+ *            fn(arg) at the runtime's next safe point of the program's own thread (Python: a
+ *            pending call, GIL held, between two bytecodes). Must not allocate. The --at-peak
+ *            trigger uses it to snapshot a short-lived peak while it is still alive. Returns 0
+ *            when scheduled, -1 when it cannot (the agent then falls back to the control thread).
+ *
+ * ABI 2 added preinit and defer; a plugin of another ABI is refused (plugins are built with the
+ * agent, so a mismatch means a stale build directory).
  */
 #ifndef MD_PLUGIN_H
 #define MD_PLUGIN_H
@@ -22,7 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MD_PLUGIN_ABI 1
+#define MD_PLUGIN_ABI 2
 
 typedef struct md_plugin_env {
     int python_sites;          /* --python-sites: record a traceback per allocation */
@@ -39,6 +50,8 @@ typedef struct md_plugin {
     int  (*prepare)(uint64_t timeout_ns, char *err, size_t errlen);
     void (*release)(void);
     int  (*walk)(md_child *c);
+    int  (*preinit)(const md_plugin_env *env);
+    int  (*defer)(void (*fn)(void *arg), void *arg);
 } md_plugin;
 
 /* Every plugin exports this (default visibility). */

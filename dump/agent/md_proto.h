@@ -12,7 +12,8 @@
  * takes a snapshot into the default directory.
  *
  * Messages are "key=value" lines ending with an empty line, at most MD_PROTO_MAX bytes.
- *   request:  "memdump-request 1", "path=/abs/file.dump" (optional), "timeout_ms=N" (optional)
+ *   request:  "memdump-request 1", "path=/abs/file.dump" (optional), "timeout_ms=N" (optional),
+ *             "safe_point_ms=N" (optional: how long the runtime may take to reach a safe point)
  *   reply:    "status=ok" or "status=error", then path, seq, blocks, bytes, file_bytes, pause_ns,
  *             child_ns, message, and any number of "warning=" lines.
  * The agent sends "hello=1" as soon as it has accepted a request, so the requester can tell an

@@ -100,12 +100,14 @@ void md_request_serve(pid_t reqpid, uint32_t nonce)
         return;
     }
     md_write_all(fd, "hello=1\n", 8);
-    char path[PATH_MAX], tmo[32];
+    char path[PATH_MAX], tmo[32], spt[32];
     md_snap_opts o;
     memset(&o, 0, sizeof o);
     o.reason = "signal";
     if (field(req, "path", path, sizeof path) && path[0]) o.path = path;
     if (field(req, "timeout_ms", tmo, sizeof tmo)) o.timeout_ns = md_parse_u64(tmo, NULL) * 1000000ull;
+    if (field(req, "safe_point_ms", spt, sizeof spt))
+        o.safe_point_ns = md_parse_u64(spt, NULL) * 1000000ull;
     md_snap_result r;
     md_snapshot_take(&o, &r);
     static outbuf out;

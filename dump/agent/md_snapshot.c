@@ -37,7 +37,6 @@
 #include <unistd.h>
 
 #define GRACE_NS 1000000000ull      /* the parent kills the child this long after its deadline */
-#define PREPARE_TIMEOUT_NS 5000000000ull
 
 static md_snap_ctx *ctx_mem;
 
@@ -185,6 +184,7 @@ int md_snapshot_fork(const md_snap_opts *o, md_inflight *inf, md_snap_result *r)
     inf->pidfd = -1;
     if (!md_g.child_stack) { set_err(r, ENOMEM, "%s", "no stack for the snapshot child"); return -1; }
     md_t.guard++;
+    if (!fatal) md_plugin_ensure();
     if (lock_snap(fatal) < 0) {
         md_t.guard--;
         set_err(r, EBUSY, "%s", "another snapshot is in progress");
@@ -228,7 +228,8 @@ int md_snapshot_fork(const md_snap_opts *o, md_inflight *inf, md_snap_result *r)
 
     char perr[256] = "";
     const md_plugin *pl = c->plugin;
-    if (pl && pl->prepare && pl->prepare(PREPARE_TIMEOUT_NS, perr, sizeof perr) != 0) {
+    uint64_t safe_ns = o->safe_point_ns ? o->safe_point_ns : md_g.cfg.safe_point_ns;
+    if (pl && pl->prepare && pl->prepare(safe_ns, perr, sizeof perr) != 0) {
         if (strcmp(c->reason, "exit") == 0) {
             /* at exit the runtime may be finalized already: dump what the agent itself sees */
             md_fmt(c->plugin_warning, sizeof c->plugin_warning, "the %s walker did not run: %s",

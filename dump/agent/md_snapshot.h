@@ -27,6 +27,7 @@ typedef struct md_snap_opts {
     uint64_t trigger_bytes;
     uint32_t trigger_stack;     /* tracker stack id of a peak's allocation */
     uint64_t timeout_ns;        /* 0 = the configured deadline */
+    uint64_t safe_point_ns;     /* 0 = the configured wait for the runtime's safe point */
     int fatal_sig;              /* set by md_snapshot_fatal */
     const void *uctx;           /* ucontext_t of a fatal signal: register roots */
 } md_snap_opts;

@@ -1,4 +1,4 @@
-/* cli_pid.c — `memdump --pid PID [-o FILE] [--timeout S]`: ask a running agent for a snapshot.
+/* cli_pid.c — `memdump --pid PID [-o FILE] [--timeout S] [--safe-point-timeout S]`:
  *
  * Safety first: a real-time signal kills a process that does not handle it, so nothing is sent
  * unless (1) /proc/PID/maps shows libmemdump.so, (2) one of PID's threads is the agent's control
@@ -153,11 +153,12 @@ int cli_pid(int argc, char **argv)
         { "pid", required_argument, 0, 'p' },
         { "output", required_argument, 0, 'o' },
         { "timeout", required_argument, 0, 't' },
+        { "safe-point-timeout", required_argument, 0, 'S' },
         { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 },
     };
     const char *out = NULL;
-    uint64_t timeout_ns = 60000000000ull;
+    uint64_t timeout_ns = 60000000000ull, safe_ns = 0;
     const char *pid_s = NULL;
     int o;
     optind = 1;
@@ -169,6 +170,12 @@ int cli_pid(int argc, char **argv)
         case 't':
             if (md_parse_duration(optarg, &timeout_ns) < 0 || timeout_ns == 0) {
                 fprintf(stderr, "memdump: --timeout=%s: expected seconds\n", optarg);
+                return EXIT_USAGE;
+            }
+            break;
+        case 'S':
+            if (md_parse_duration(optarg, &safe_ns) < 0 || safe_ns < 1000000) {
+                fprintf(stderr, "memdump: --safe-point-timeout=%s: expected seconds\n", optarg);
                 return EXIT_USAGE;
             }
             break;
@@ -291,9 +298,10 @@ int cli_pid(int argc, char **argv)
         }
     }
     close(ls);
-    char req[PATH_MAX + 128];
-    int rl = snprintf(req, sizeof req, "memdump-request 1\npath=%s\ntimeout_ms=%llu\n\n", path,
-                      (unsigned long long)t_ms);
+    char req[PATH_MAX + 160], spt[48] = "";
+    if (safe_ns) snprintf(spt, sizeof spt, "safe_point_ms=%llu\n", (unsigned long long)(safe_ns / 1000000));
+    int rl = snprintf(req, sizeof req, "memdump-request 1\npath=%s\ntimeout_ms=%llu\n%s\n", path,
+                      (unsigned long long)t_ms, spt);
     if (write(fd, req, (size_t)rl) != rl) { perror("memdump: write"); return EXIT_FAILED; }
 
     static char reply[MD_PROTO_MAX * 2];

@@ -80,7 +80,7 @@ static int prepend_path(const char *name, const char *value)
 }
 
 enum { O_DIR = 1000, O_NATIVE, O_NO_NATIVE, O_AT_EXIT, O_AT_PEAK, O_AT_RSS, O_SIGNAL,
-       O_PYSITES, O_TIMEOUT, O_NO_FATAL, O_DEPTH, O_HELP };
+       O_PYSITES, O_TIMEOUT, O_SAFE_POINT, O_NO_FATAL, O_DEPTH, O_HELP };
 
 int cli_run(int argc, char **argv)
 {
@@ -94,6 +94,7 @@ int cli_run(int argc, char **argv)
         { "signal", required_argument, 0, O_SIGNAL },
         { "python-sites", no_argument, 0, O_PYSITES },
         { "timeout", required_argument, 0, O_TIMEOUT },
+        { "safe-point-timeout", required_argument, 0, O_SAFE_POINT },
         { "no-fatal", no_argument, 0, O_NO_FATAL },
         { "depth", required_argument, 0, O_DEPTH },
         { "quiet", no_argument, 0, 'q' },
@@ -151,6 +152,13 @@ int cli_run(int argc, char **argv)
                 return EXIT_USAGE;
             }
             if (set("MEMDUMP_TIMEOUT", optarg)) return EXIT_USAGE;
+            break;
+        case O_SAFE_POINT:
+            if (md_parse_duration(optarg, &u) < 0 || u == 0) {
+                fprintf(stderr, "memdump: --safe-point-timeout=%s: expected seconds\n", optarg);
+                return EXIT_USAGE;
+            }
+            if (set("MEMDUMP_SAFE_POINT_TIMEOUT", optarg)) return EXIT_USAGE;
             break;
         case O_NO_FATAL: if (set("MEMDUMP_FATAL", "0")) return EXIT_USAGE; break;
         case O_DEPTH:

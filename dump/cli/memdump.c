@@ -1,7 +1,8 @@
 /* memdump.c — the memdump command: entry point and help.
  *
  *   memdump run [options] -- CMD [ARGS...]    run CMD with the agent (cli_run.c)
- *   memdump --pid PID [-o FILE] [--timeout S] snapshot a running process (cli_pid.c)
+ *   memdump --pid PID [-o FILE] [--timeout S] [--safe-point-timeout S]
+ *                                             snapshot a running process (cli_pid.c)
  */
 #include "cli.h"
 
@@ -10,7 +11,7 @@
 
 static const char usage_text[] =
 "usage: memdump run [OPTIONS] [--] CMD [ARGS...]\n"
-"       memdump --pid PID [-o FILE] [--timeout S]\n"
+"       memdump --pid PID [-o FILE] [--timeout S] [--safe-point-timeout S]\n"
 "       memdump --help\n"
 "\n"
 "memdump run starts CMD with the memdump agent (libmemdump.so) preloaded; child processes\n"
@@ -22,12 +23,16 @@ static const char usage_text[] =
 "  --python-sites     record the Python traceback of every allocation (Python walker)\n"
 "  --at-exit          dump when the program exits\n"
 "  --at-peak[=PCT]    dump whenever the live heap exceeds the last dumped peak by PCT percent\n"
-"                     (default 10; at most one dump per MEMDUMP_PEAK_INTERVAL, default 1s)\n"
+"                     (default 10; only the highest peak's dump is kept; Python: taken at\n"
+"                     the interpreter's next safe point, so a short-lived object is in it)\n"
 "  --at-rss=SIZE      dump when the resident set reaches SIZE (e.g. 512M, 2G), then at\n"
 "                     every further 10%\n"
 "  --signal=SIG       the signal that requests a dump (default SIGRTMIN+7; another free one\n"
 "                     is chosen, with a message, if the program handles it)\n"
 "  --timeout=S        deadline of a snapshot in seconds (default 60)\n"
+"  --safe-point-timeout=S\n"
+"                     how long a snapshot waits for the runtime's safe point (Python: the\n"
+"                     GIL) before failing with \"could not reach a safe point\" (default 5)\n"
 "  --no-fatal         no last-gasp dump on SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL\n"
 "  --depth=N          native stack depth recorded (default 32, at most 128)\n"
 "  -q, --quiet        the agent prints nothing on stderr\n"
@@ -41,12 +46,13 @@ static const char usage_text[] =
 "                     the process's dump directory)\n"
 "  --timeout=S        give up after S seconds (default 60); the agent's snapshot gets the\n"
 "                     same deadline\n"
+"  --safe-point-timeout=S  as for memdump run, for this snapshot only\n"
 "Exit status: 0 done, 1 the snapshot failed, 2 usage error or no agent in PID, 3 timed out,\n"
 "4 permission denied, 5 no such process (or it exited).\n"
 "\n"
 "The agent is configured through MEMDUMP_* environment variables (memdump run sets them):\n"
 "MEMDUMP_DIR, MEMDUMP_NATIVE, MEMDUMP_PYTHON_SITES, MEMDUMP_AT_EXIT, MEMDUMP_AT_PEAK,\n"
-"MEMDUMP_AT_RSS, MEMDUMP_SIGNAL, MEMDUMP_TIMEOUT, MEMDUMP_FATAL, MEMDUMP_DEPTH, MEMDUMP_QUIET,\n"
+"MEMDUMP_AT_RSS, MEMDUMP_SIGNAL, MEMDUMP_TIMEOUT, MEMDUMP_SAFE_POINT_TIMEOUT, MEMDUMP_FATAL, MEMDUMP_DEPTH, MEMDUMP_QUIET,\n"
 "MEMDUMP_PEAK_INTERVAL, MEMDUMP_PEAK_MIN, MEMDUMP_RSS_INTERVAL, MEMDUMP_DISABLE.\n";
 
 void cli_usage(int to_stderr)

@@ -10,9 +10,9 @@
  *   release  parent: gives the GIL back
  *   walk     child: py_walk()
  *
- * Two optional entries besides memdump_plugin(), which the agent finds with dlsym:
- *   memdump_plugin_defer()    for the --at-peak trigger (see below)
- *   memdump_plugin_preinit()  for --python-sites: hooks in before Py_Initialize (see below)
+ * And the two optional entries of ABI 2:
+ *   preinit  for --python-sites: hooks in before Py_Initialize (see below)
+ *   defer    for the --at-peak trigger: run the agent's function at the next safe point
  */
 #include "md_plugin.h"
 #include "py_core.h"
@@ -30,6 +30,8 @@ static int init(const md_plugin_env *env, char *err, size_t errlen);
 static int prepare(uint64_t timeout_ns, char *err, size_t errlen);
 static void release(void);
 static int walk(md_child *c);
+static int preinit(const md_plugin_env *env);
+static int defer(void (*fn)(void *), void *arg);
 
 static md_plugin plugin = {
     .abi = MD_PLUGIN_ABI,
@@ -40,12 +42,13 @@ static md_plugin plugin = {
     .prepare = prepare,
     .release = release,
     .walk = walk,
+    .preinit = preinit,
+    .defer = defer,
 };
 
 static pw_config cfg;
 static int in_pending_call;         /* a deferred function (memdump_plugin_defer) is running */
 static int caller_holds_gil;        /* prepare found the GIL already held by its own thread */
-static uint64_t timeout_cap_ns;     /* MEMDUMP_SAFE_POINT_TIMEOUT, 0 = the agent's */
 
 __attribute__((visibility("default"))) const md_plugin *memdump_plugin(void)
 {
@@ -145,46 +148,6 @@ static void announce(void *arg)
     PyErr_Clear();
 }
 
-static int init(const md_plugin_env *env, char *err, size_t errlen)
-{
-    if (py_layout_check(err, errlen))
-        return -1;
-    if (py_core_range(&cfg.core_lo, &cfg.core_hi)) {
-        snprintf(err, errlen, "cannot find the interpreter's image in memory");
-        return -1;
-    }
-    if (pygil_start(err, errlen))
-        return -1;
-    const char *t = getenv("MEMDUMP_SAFE_POINT_TIMEOUT");
-    if (t && atof(t) > 0)
-        timeout_cap_ns = (uint64_t)(atof(t) * 1e9);
-    if (env && env->python_sites && pysites_get()) {
-        if (pysites_install(err, errlen))       /* preinit put the hooks in: now the free lists */
-            return -1;
-        plugin.mode |= MD_MODE_PYTHON_SITES;
-    } else if (env && env->python_sites) {
-        char gerr[200];
-        if (pygil_acquire(5000000000ull, gerr, sizeof gerr)) {
-            snprintf(err, errlen, "cannot install the --python-sites hooks: %s", gerr);
-            return -1;
-        }
-        int rc = pysites_install(err, errlen);
-        pygil_release();
-        if (rc)
-            return -1;
-        plugin.mode |= MD_MODE_PYTHON_SITES;
-    }
-    char gerr[200];
-    if (pygil_acquire(1000000000ull, gerr, sizeof gerr) == 0) {
-        int sites = (plugin.mode & MD_MODE_PYTHON_SITES) != 0;
-        pygil_run(announce, &sites);
-        pygil_release();
-    }
-    return 0;
-}
-
-/* ---- snapshot ------------------------------------------------------------------------------ */
-
 /* Does the calling thread hold the GIL? (A snapshot requested from Python code itself, e.g.
  * memdump.snapshot() through a ctypes PyDLL call, or at a pending call.) Then it is already at a
  * safe point, and asking the helper to take the GIL would wait for ourselves forever. */
@@ -195,6 +158,57 @@ static int gil_held_here(void)
     PyThreadState *cur = _PyThreadState_GET();
     return cur && cur == PyGILState_GetThisThreadState();
 }
+
+/* Hold the GIL for init's own work: through the helper, unless the calling thread holds it
+ * already (a snapshot asked for from Python code loads the walker itself, see md_plugin_ensure:
+ * the helper would wait for us). Returns 1 when the helper was used, 0 when not, -1 on failure. */
+static int init_gil(uint64_t timeout_ns, char *err, size_t errlen)
+{
+    if (gil_held_here())
+        return 0;
+    return pygil_acquire(timeout_ns, err, errlen) ? -1 : 1;
+}
+
+static int init(const md_plugin_env *env, char *err, size_t errlen)
+{
+    if (py_layout_check(err, errlen))
+        return -1;
+    if (py_core_range(&cfg.core_lo, &cfg.core_hi)) {
+        snprintf(err, errlen, "cannot find the interpreter's image in memory");
+        return -1;
+    }
+    if (pygil_start(err, errlen))
+        return -1;
+    if (env && env->python_sites) {
+        /* under the GIL even when preinit put the hooks in: the free lists are emptied now */
+        char gerr[200];
+        int helper = init_gil(5000000000ull, gerr, sizeof gerr);
+        if (helper < 0) {
+            snprintf(err, errlen, "cannot install the --python-sites hooks: %s", gerr);
+            return -1;
+        }
+        int rc = pysites_install(err, errlen);
+        if (helper)
+            pygil_release();
+        if (rc)
+            return -1;
+        plugin.mode |= MD_MODE_PYTHON_SITES;
+    }
+    char gerr[200];
+    int helper = init_gil(1000000000ull, gerr, sizeof gerr);
+    if (helper >= 0) {
+        int sites = (plugin.mode & MD_MODE_PYTHON_SITES) != 0;
+        if (helper) {
+            pygil_run(announce, &sites);
+            pygil_release();
+        } else {
+            announce(&sites);
+        }
+    }
+    return 0;
+}
+
+/* ---- snapshot ------------------------------------------------------------------------------ */
 
 static int prepare(uint64_t timeout_ns, char *err, size_t errlen)
 {
@@ -209,8 +223,6 @@ static int prepare(uint64_t timeout_ns, char *err, size_t errlen)
     caller_holds_gil = 0;
     cfg.snap_tstate = 0;
     cfg.between_instructions = 0;
-    if (timeout_cap_ns && timeout_cap_ns < timeout_ns)
-        timeout_ns = timeout_cap_ns;
     if (pygil_acquire(timeout_ns, err, errlen))
         return -1;
     cfg.skip_tstate = pygil_tstate();
@@ -236,7 +248,7 @@ static int walk(md_child *c)
  * Python is not initialized — this installs the allocator hooks at once, so every object of the
  * program gets its traceback (those made before the first frame runs get none). Returns 0, or -1
  * when Python is already running (too late: init will do it under the GIL). */
-__attribute__((visibility("default"))) int memdump_plugin_preinit(const md_plugin_env *env)
+static int preinit(const md_plugin_env *env)
 {
     char err[128];
     if (!env || !env->python_sites || Py_IsInitialized())
@@ -251,7 +263,7 @@ __attribute__((visibility("default"))) int memdump_plugin_preinit(const md_plugi
  * malloc (the object being built is half-initialized), but the interpreter offers the moment just
  * after: a pending call (Py_AddPendingCall) runs on the main thread at its next eval-breaker check,
  * typically as the allocating call returns, before its result is stored or dropped, with the GIL
- * held. The agent calls memdump_plugin_defer(fn, arg) from the allocation that crossed the peak;
+ * held. The agent calls defer(fn, arg) from the allocation that crossed the peak;
  * fn runs then, and may take the snapshot right there (prepare sees the GIL held by its own thread
  * and does not wait for it). Safe to call from any thread, with or without the GIL, without
  * allocating. Returns 0 when scheduled, -1 when not (interpreter not running, queue full). */
@@ -271,7 +283,7 @@ static int run_deferred(void *p)
     return 0;
 }
 
-__attribute__((visibility("default"))) int memdump_plugin_defer(void (*fn)(void *), void *arg)
+static int defer(void (*fn)(void *), void *arg)
 {
     if (!fn || !Py_IsInitialized() || _Py_IsFinalizing())
         return -1;

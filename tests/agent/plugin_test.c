@@ -66,7 +66,7 @@ static int walk(md_child *c)
 }
 
 static const md_plugin plugin = {
-    MD_PLUGIN_ABI, "test plugin", 0, "0.0-test", init, prepare, release, walk,
+    MD_PLUGIN_ABI, "test plugin", 0, "0.0-test", init, prepare, release, walk, NULL, NULL,
 };
 
 __attribute__((visibility("default"))) const md_plugin *memdump_plugin(void) { return &plugin; }

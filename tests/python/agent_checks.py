@@ -158,6 +158,13 @@ if os.path.exists(dump):
                                              "c": ("memory_allocation", 5)}, f"{lines}")
     check("sites_mode", g.snapshot["mode"] & 4 == 4, f"{g.snapshot}")
 
+# --python-sites from the first allocation: the agent's constructor lets the walker hook the
+# allocator before Py_Initialize, so objects made while the interpreter starts (the frozen
+# codecs module, imported by Py_Initialize itself) have their sites too
+if os.path.exists(dump):
+    early = [n for n in g.nodes.values() if n.stack and g.stack(n.stack)[0][1] == "<frozen codecs>"]
+    check("sites_from_interpreter_start", len(early) >= 50, f"{len(early)} objects with a site in codecs")
+
 # ---- a thread holding the GIL in a long C call: a clear failure, not a hang -------------------------
 
 app = script("app_gil.py", """
@@ -167,10 +174,10 @@ app = script("app_gil.py", """
     print("released", flush=True)
     time.sleep(30)
 """)
-p = start([MEMDUMP, "run", "--", PY, app], env=env(MEMDUMP_SAFE_POINT_TIMEOUT=1))
+p = start([MEMDUMP, "run", "--", PY, app], env=env())
 try:
     t0 = time.monotonic()
-    r = run([MEMDUMP, "--pid", str(p.target)], timeout=30)
+    r = run([MEMDUMP, "--pid", str(p.target), "--safe-point-timeout=1"], timeout=30)
     dt = time.monotonic() - t0
     check("gil_held_fails_cleanly", r.returncode != 0 and "could not reach a safe point" in r.stderr,
           f"rc={r.returncode} {r.stdout} {r.stderr}")
@@ -183,6 +190,21 @@ try:
 finally:
     p.kill()
     p.wait()
+
+# the same wait set for the whole run (memdump run --safe-point-timeout), and bad values refused
+p = start([MEMDUMP, "run", "--safe-point-timeout=0.5", "--", PY, app], env=env())
+try:
+    t0 = time.monotonic()
+    r = run([MEMDUMP, "--pid", str(p.target)], timeout=30)
+    dt = time.monotonic() - t0
+    check("run_safe_point_timeout", r.returncode != 0 and "could not reach a safe point" in r.stderr
+          and dt < 3, f"rc={r.returncode} {dt:.2f} s {r.stderr}")
+finally:
+    p.kill()
+    p.wait()
+r = run([MEMDUMP, "run", "--safe-point-timeout=soon", "--", PY, "-c", "pass"], timeout=30)
+check("run_safe_point_timeout_malformed", r.returncode == 2 and "--safe-point-timeout" in r.stderr,
+      f"rc={r.returncode} {r.stderr}")
 
 # ---- threads that keep running during snapshots do not disturb them ---------------------------------
 

@@ -6,6 +6,7 @@
  * stand-in md_child of pytest_child.c. It also exposes the walker's pieces for direct checks:
  * the size of one object, the line-table decoder, the layout check.
  */
+#include "md_plugin.h"
 #include "md_writer.h"
 #include "py_core.h"
 #include "py_linetable.h"
@@ -128,7 +129,7 @@ static PyObject *addr2line(PyObject *self, PyObject *args)
     return PyLong_FromLong(line);
 }
 
-int memdump_plugin_defer(void (*fn)(void *), void *arg);
+const md_plugin *memdump_plugin(void);
 
 static char deferred_path[4096];
 static int deferred_rc = -1;
@@ -144,7 +145,7 @@ static void deferred_dump(void *arg)
 }
 
 /* alloc_then_defer(nbytes, path) -> bytearray: allocates, then asks for a dump at the next safe
- * point through memdump_plugin_defer, the way the agent's --at-peak does from an allocation. */
+ * point through the plugin's defer entry, the way the agent's --at-peak does from an allocation. */
 static PyObject *alloc_then_defer(PyObject *self, PyObject *args)
 {
     (void)self;
@@ -157,9 +158,9 @@ static PyObject *alloc_then_defer(PyObject *self, PyObject *args)
         return NULL;
     snprintf(deferred_path, sizeof deferred_path, "%s", path);
     deferred_rc = -1;
-    if (memdump_plugin_defer(deferred_dump, NULL) != 0) {
+    if (memdump_plugin()->defer(deferred_dump, NULL) != 0) {
         Py_DECREF(b);
-        return PyErr_Format(PyExc_RuntimeError, "memdump_plugin_defer refused");
+        return PyErr_Format(PyExc_RuntimeError, "the plugin's defer refused");
     }
     return b;
 }

@@ -26,7 +26,6 @@ import functools
 import itertools
 import os
 import sys
-import time
 
 __all__ = ["MemdumpError", "available", "snapshot", "snapshot_at_end", "snapshot_on_return"]
 
@@ -59,29 +58,6 @@ def available():
     return _agent() is not None
 
 
-_waited = False
-
-
-def _walker_ready(timeout=5.0):
-    """Wait (once, at most `timeout` s) for the agent to have loaded its Python walker: it does so
-    a few milliseconds after the interpreter starts, and says so in sys._memdump_walker. Without
-    one (an interpreter version no walker was built for) the dump still has the agent's warning."""
-    global _waited
-    deadline = time.monotonic() + timeout
-    while not _waited and not hasattr(sys, "_memdump_walker"):
-        if time.monotonic() > deadline:
-            break
-        time.sleep(0.001)
-    _waited = True
-    return hasattr(sys, "_memdump_walker")
-
-
-# With --python-sites, objects get their allocation traceback once the walker's hooks are in:
-# importing this module waits for that, so what the program does next has its sites.
-if os.environ.get("MEMDUMP_PYTHON_SITES") == "1" and available():
-    _walker_ready()
-
-
 _WHY = {
     errno.EEXIST: "the file already exists (memdump never overwrites a dump)",
     errno.EAGAIN: "the agent could not reach a safe point or is not ready (see its message on stderr)",
@@ -100,7 +76,6 @@ def snapshot(path=None):
     if fn is None:
         raise MemdumpError("memdump.snapshot(): this process is not running under the memdump agent "
                            "(libmemdump.so is not loaded); start it with `memdump run -- python3 ...`")
-    _walker_ready()
     if path is not None:
         path = os.fspath(path).format(n=next(_counter), pid=os.getpid())
     arg = os.fsencode(path) if path is not None else None

@@ -4,7 +4,7 @@
 # three variables and three lines of sys.getsizeof() bytes each; create_and_sum's 80 MB array
 # owned by its local `arr`; each asyncio task's memory and the line it waits at; and the
 # short-lived 800 KB array of allocate_and_free caught by --at-peak.
-. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/lib.sh"
 if ! /usr/bin/python3 -c 'import numpy' 2>/dev/null; then
     echo "not ok python_samples: /usr/bin/python3 has no numpy (tests/setup/deps.sh installs it)"
     exit 0
