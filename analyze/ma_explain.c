@@ -46,6 +46,11 @@ void ma_explain_compute(const ma_analysis *a, ma_explain *e)
     part(&e->part[3], d, "thread stacks", "stacks", "stacks", "mapped thread stacks");
     part(&e->part[4], d, "agent overhead", "agent_overhead", "tracker.overhead",
          "memory the memdump agent itself uses");
+    int64_t sites_mem;      /* --python-sites tables: the walker's share of the agent's memory */
+    if (ma_stat_get(d, "pysites.overhead", &sites_mem) && sites_mem > 0) {
+        e->part[4].known = 1;
+        e->part[4].bytes += (uint64_t)sites_mem;
+    }
     part(&e->part[5], d, "mapped files", "rss_file", "rss_file", "resident file-backed pages: code, libraries, mmap'd files");
     int64_t v;
     if (ma_stat_get(d, "rss", &v) && v >= 0) { e->has_rss = 1; e->rss = (uint64_t)v; }

@@ -23,6 +23,7 @@ typedef struct loader {
     uint64_t cap_threads, cap_counters, cap_stats, cap_tasks;
     uint64_t last_chunk_off;
     int have_chunk;
+    int stats_capped;       /* the MAX_STATS warning was given */
 } loader;
 
 static char *copy_str(md_str s) { return ma_strndup(s.ptr ? s.ptr : "", s.len); }
@@ -68,10 +69,21 @@ static void on_snapshot(loader *l, const md_snapshot *s)
     q->heap_peak = s->heap_peak;
 }
 
+/* Several ALLOCATOR records merge key by key, the later winning. The lookup is linear, so the
+ * number of distinct keys is capped: a hostile dump cannot make loading quadratic. */
+#define MAX_STATS 4096
+
 static void on_stats(loader *l, const md_allocator *a)
 {
     ma_dump *d = l->d;
     for (uint32_t i = 0; i < a->nstats; i++) {
+        if (d->nstats >= MAX_STATS) {
+            if (!l->stats_capped)
+                ma_strlist_add(&d->load_warnings, ma_sprintf("more than %d allocator statistics: the rest ignored",
+                                                             MAX_STATS));
+            l->stats_capped = 1;
+            return;
+        }
         char *key = copy_str(a->stats[i].key);
         uint32_t j;
         for (j = 0; j < d->nstats; j++)

@@ -26,7 +26,7 @@
  * Every list is sorted largest first (the ranking of df_report.h: with three or more dumps,
  * steady growth first) and cut at --top (default 100; per kind for "growth"). "growth" holds the
  * kinds --by selects (type and site by default), merged into one list sorted by bytes_delta;
- * "churn" is empty when the dumps carry no counters (no native tracking).
+ * "churn" is empty when the dumps carry no counters (neither --native nor --python-sites).
  *
  * The pieces the HTML report's data shares (files, summary, a source, a growth row's deltas) are
  * public (df_output.h), so the report and --json describe a run in the same words.

@@ -305,8 +305,8 @@ static void churn(const df_run *r, FILE *f)
     for (uint32_t i = 0; i < r->ndumps; i++) have &= r->files[i].has_counters;
     fprintf(f, "\nChurn (allocations and frees in between, from the per-site counters");
     if (!have) {
-        fprintf(f, ")\n  no counters: %s\n", r->ndumps == 2 ? "a dump was taken without native tracking (memdump run --native)"
-                                                          : "some dumps were taken without native tracking (memdump run --native)");
+        fprintf(f, ")\n  no counters: %s\n", r->ndumps == 2 ? "a dump was taken without per-site counters (memdump run --native, or --python-sites)"
+                                                          : "some dumps were taken without per-site counters (memdump run --native, or --python-sites)");
         return;
     }
     df_churnrow *rows;

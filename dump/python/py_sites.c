@@ -8,9 +8,25 @@
  * frames, innermost first), reducing it to (code object, instruction index) pairs — no line
  * numbers, no strings: those are computed in the snapshot child, once per distinct trace. The
  * pairs are hashed while walking and interned in a trace table; the live table then maps the
- * block's address to the 32-bit trace id. Frees clear the entry, reallocs move it and keep its
- * site. Code objects in traces get one strong reference each, so a trace never points to a freed
- * code object (they are few: one per function that ever allocated).
+ * block's address to the trace id and the block's requested size. Frees clear the entry, reallocs
+ * move it and keep its site. Code objects in traces get one strong reference each, so a trace never
+ * points to a freed code object (they are few: one per function that ever allocated).
+ *
+ * Counters: each trace also counts, since the hooks went in, the blocks allocated there and the
+ * blocks of those freed since (wherever the free happens: a free is attributed to the trace that
+ * allocated the block), with their requested sizes — the COUNTER records of FORMAT.md §3.12,
+ * written by the child (py_counters.c). The sizes are exact: the live table keeps each block's
+ * requested size next to its trace (see there), so a free knows what it gives back. A realloc is
+ * neither an allocation nor a free: the block keeps its trace, and only its bytes move
+ * (bytes_freed += old size, bytes_allocated += new size), so "allocs" counts the objects made at a
+ * line even when building one resizes it (str formatting, _PyTuple_Resize). Blocks allocated
+ * with no Python frame on the thread (start-up, C threads), blocks allocated before the hooks
+ * went in, and blocks the table cannot hold (not 16-byte aligned; no memory for it) are neither
+ * tracked nor counted, and their frees count nowhere either. So for every trace allocs - frees
+ * is exactly its live tracked blocks, and bytes_allocated - bytes_freed their requested bytes;
+ * the child checks the sum against the live table (the pysites.* statistics, py_counters.h).
+ * Counting adds no cache miss to an allocation (the trace entry was just compared) and, to a
+ * free, the line of the block's trace entry (hot when the site is busy).
  *
  * Free lists: CPython recycles list, dict, tuple and float objects without calling the allocator,
  * so a recycled object would keep the site of its first life. With the hooks on, those free lists
@@ -19,9 +35,9 @@
  * the moment it lands on the list). Every object is then allocated where it is created. The cost
  * is part of the measured --python-sites overhead.
  *
- * Memory: 4 bytes per 16 bytes of the regions objects live in (see the live table), plus the
- * traces. All of it is private mmap'd memory, never
- * the allocator being hooked. The snapshot child reads these tables in its copy of the process.
+ * Memory: 4 bytes per 16 bytes of the regions objects live in (see the live table), plus 64 bytes
+ * per trace and 16 per frame of it. All of it is private mmap'd memory, never the allocator being
+ * hooked. The snapshot child reads these tables in its copy of the process.
  */
 #include "py_sites.h"
 #include "py_core.h"
@@ -42,7 +58,15 @@
 #define DEPTH_MAX 128
 
 typedef struct region_ent { uint64_t region; uint32_t *side; } region_ent;
-typedef struct trace_ent { uint64_t hash; uint32_t off; uint32_t depth; } trace_ent;
+/* One trace: its key (hash, frames at off), and its counters, in one cache line — the allocation
+ * that looks the trace up counts in the line it just compared. */
+typedef struct trace_ent {
+    uint64_t hash;
+    uint32_t off, depth;
+    pysites_ctr n;
+    uint64_t pad_[2];
+} trace_ent;
+_Static_assert(sizeof(trace_ent) == 64, "a trace entry is one cache line");
 
 struct pysites {
     PyMemAllocatorEx orig;
@@ -50,7 +74,8 @@ struct pysites {
     uint64_t reg_mask, nregions;
     char *side_next;            /* bump allocation of side arrays */
     size_t side_left, side_bytes;
-    uint64_t live_n;
+    uint64_t live_n;            /* tracked live blocks */
+    uint64_t unaligned;         /* blocks not tracked: not 16-byte aligned */
     trace_ent *traces;          /* by id - 1 */
     uint32_t ntraces, trace_cap;
     uint64_t *frames;           /* (code, index) pairs, flattened */
@@ -79,12 +104,22 @@ static inline uint64_t hptr(uint64_t p) { return (p >> 4) * 0x9E3779B97F4A7C15ul
 /* ---- the live table ----------------------------------------------------------------------------
  *
  * Two levels, for locality: the address space is cut into 16 KiB regions, and each region that
- * ever held a tracked block gets a side array of 1024 trace ids, one per 16-byte slot (blocks are
- * 16-byte aligned, so two live blocks never share a slot). Consecutive objects of one pymalloc
- * pool share a side array, and their ids are neighbours in it, so the common case touches one
- * cache line already in cache; a global hash keyed by block address would miss on almost every
- * allocation and free. Regions are found through a small direct-mapped cache, then an
- * open-addressed table. Side arrays are carved from large mappings and never returned.
+ * ever held a tracked block gets a side array of 1024 32-bit words, one per 16-byte slot (blocks
+ * are 16-byte aligned, so two live blocks never share a slot; a block that is not is left
+ * untracked). Consecutive objects of one pymalloc pool share a side array, and their words are
+ * neighbours in it, so the common case touches one cache line already in cache; a global hash
+ * keyed by block address would miss on almost every allocation and free. Regions are found
+ * through a small direct-mapped cache, then an open-addressed table. Side arrays are carved from
+ * large mappings and never returned.
+ *
+ * A block's first slot holds (trace << 5) | code. Its requested size n is the code itself when
+ * n <= 16; otherwise the block owns its second slot too (it covers bytes 16..31 of the block, and
+ * n > 16), and code SZ_1 says the size is there; from 2^27 bytes on (then n > 32) code SZ_2 says
+ * it is split over the second and third slots. Such size words are (27 bits << 5) | SZ_WORD, so a
+ * lookup that lands on one (an address inside a block, not its start) finds no trace. So the size
+ * costs nothing for the smallest blocks and, for the rest, one more store to the word next to the
+ * first (almost always in the same cache line); frees clear the size words with the first slot,
+ * so a slot is non-zero exactly while it belongs to a tracked live block.
  */
 
 #define REGION_SHIFT 14
@@ -169,30 +204,109 @@ static inline uint32_t *slot(uint64_t p, int create)
     return &side[(p >> SLOT_SHIFT) & (SLOTS - 1)];
 }
 
-static inline void live_put(uint64_t key, uint32_t trace)
+#define CODE_BITS 5
+#define CODE_MASK 31u
+#define SZ_1 17u                    /* size in the next slot */
+#define SZ_2 18u                    /* size in the next two slots, low bits first */
+#define SZ_WORD 31u                 /* a size word (never a block's first slot) */
+#define WORD_BITS 27
+#define TRACE_MAX ((1u << (32 - CODE_BITS)) - 1)
+
+/* Slot k of the block whose first slot is e (at p): the next word of the same side array, unless
+ * the block crosses into the next region (only large blocks can). */
+static inline uint32_t *slot_k(uint32_t *e, uint64_t p, unsigned k, int create)
 {
-    uint32_t *e = slot(key, 1);
-    if (e) {
-        S.live_n += !*e && trace;
-        *e = trace;
-    }
+    if (((p >> SLOT_SHIFT) & (SLOTS - 1)) + k < SLOTS)
+        return e + k;
+    return slot(p + ((uint64_t)k << SLOT_SHIFT), create);
 }
 
-static inline uint32_t live_del(uint64_t key)
+static inline uint64_t take(uint32_t *e, uint64_t p);
+
+/* Record block p (n bytes) as allocated at trace (non-zero). Returns 0, or -1 when the block
+ * cannot be tracked (not 16-byte aligned; no memory for a side array). */
+static inline int live_put(uint64_t p, uint32_t trace, uint64_t n)
 {
-    uint32_t *e = slot(key, 0);
-    if (!e || !*e)
-        return 0;
-    uint32_t t = *e;
+    if (p & ((1u << SLOT_SHIFT) - 1)) {
+        S.unaligned++;
+        return -1;
+    }
+    uint32_t *e = slot(p, 1);
+    if (!e)
+        return -1;
+    if (*e) {
+        /* a block whose free we never saw (cannot happen while every free of the domain comes
+         * through h_free): count its free now, so that the counters stay exact */
+        uint32_t ot = *e >> CODE_BITS;
+        if ((*e & CODE_MASK) <= SZ_2 && ot && ot <= S.ntraces) {
+            uint64_t on = take(e, p);
+            S.traces[ot - 1].n.frees++;
+            S.traces[ot - 1].n.bytes_freed += on;
+            S.live_n--;
+        }
+        *e = 0;
+    }
+    uint32_t code = n <= 16 ? (uint32_t)n : n < ((uint64_t)1 << WORD_BITS) ? SZ_1 : SZ_2;
+    if (code == SZ_1 || code == SZ_2) {
+        uint32_t *w1 = slot_k(e, p, 1, 1);
+        if (!w1)
+            return -1;
+        *w1 = (uint32_t)(n & ((1u << WORD_BITS) - 1)) << CODE_BITS | SZ_WORD;
+        if (code == SZ_2) {
+            uint32_t *w2 = slot_k(e, p, 2, 1);
+            if (!w2) {
+                *w1 = 0;
+                return -1;
+            }
+            *w2 = (uint32_t)((n >> WORD_BITS) & ((1u << WORD_BITS) - 1)) << CODE_BITS | SZ_WORD;
+        }
+    }
+    *e = trace << CODE_BITS | code;
+    S.live_n++;
+    return 0;
+}
+
+/* The size recorded in block p's slots (first slot e, non-zero); clears its size words. */
+static inline uint64_t take(uint32_t *e, uint64_t p)
+{
+    uint32_t code = *e & CODE_MASK;
+    if (code <= 16)
+        return code;
+    uint64_t n = 0;
+    uint32_t *w1 = slot_k(e, p, 1, 0);
+    if (w1) {
+        n = *w1 >> CODE_BITS;
+        *w1 = 0;
+    }
+    if (code == SZ_2) {
+        uint32_t *w2 = slot_k(e, p, 2, 0);
+        if (w2) {
+            n |= (uint64_t)(*w2 >> CODE_BITS) << WORD_BITS;
+            *w2 = 0;
+        }
+    }
+    return n;
+}
+
+/* Forget block p: its trace (0 when not tracked), and its size in *n. */
+static inline uint32_t live_del(uint64_t p, uint64_t *n)
+{
+    uint32_t *e = slot(p, 0);
+    if (!e || !*e || (*e & CODE_MASK) > SZ_2)
+        return 0;                   /* not tracked (or not a block's start: a bad free) */
+    uint32_t t = *e >> CODE_BITS;
+    *n = take(e, p);
     *e = 0;
     S.live_n--;
     return t;
 }
 
-static uint32_t live_get(const struct pysites *s, uint64_t key)
+/* Child: the trace of the block starting at p, 0 if none (or p is not a block's start). */
+static uint32_t live_get(const struct pysites *s, uint64_t p)
 {
-    uint32_t *side = region_side(s, key >> REGION_SHIFT);
-    return side ? side[(key >> SLOT_SHIFT) & (SLOTS - 1)] : 0;
+    uint32_t *side = region_side(s, p >> REGION_SHIFT);
+    uint32_t v = side ? side[(p >> SLOT_SHIFT) & (SLOTS - 1)] : 0;
+    return (v & CODE_MASK) <= SZ_2 ? v >> CODE_BITS : 0;
 }
 
 /* ---- traces ------------------------------------------------------------------------------------ */
@@ -258,6 +372,8 @@ static uint32_t intern_trace(const uint64_t *fr, uint32_t depth, uint64_t hash)
             return id;
     }
     /* new trace */
+    if (S.ntraces >= TRACE_MAX)
+        return 0;
     if (S.ntraces == S.trace_cap) {
         uint32_t cap = S.trace_cap ? S.trace_cap * 2 : 4096;
         trace_ent *t = grow(S.traces, (size_t)S.trace_cap * sizeof *t, (size_t)cap * sizeof *t);
@@ -283,6 +399,7 @@ static uint32_t intern_trace(const uint64_t *fr, uint32_t depth, uint64_t hash)
     t->hash = hash;
     t->off = (uint32_t)S.nframes;
     t->depth = depth;
+    memset(&t->n, 0, sizeof t->n);
     memcpy(S.frames + S.nframes, fr, depth * 2 * sizeof(uint64_t));
     S.nframes += 2 * depth;
     uint32_t id = ++S.ntraces;
@@ -321,12 +438,23 @@ static uint32_t current_trace(void)
 
 /* ---- the hooks ------------------------------------------------------------------------------------ */
 
+/* A new block p of n bytes: tracked and counted at the current trace, if there is one. */
+static inline void on_alloc(void *p, uint64_t n)
+{
+    uint32_t t = current_trace();
+    if (!t || live_put(PA(p), t, n))
+        return;
+    trace_ent *te = &S.traces[t - 1];
+    te->n.allocs++;
+    te->n.bytes_allocated += n;
+}
+
 static void *h_malloc(void *ctx, size_t n)
 {
     (void)ctx;
     void *p = S.orig.malloc(S.orig.ctx, n);
     if (p)
-        live_put(PA(p), current_trace());
+        on_alloc(p, n);
     return p;
 }
 
@@ -335,17 +463,31 @@ static void *h_calloc(void *ctx, size_t nelem, size_t elsize)
     (void)ctx;
     void *p = S.orig.calloc(S.orig.ctx, nelem, elsize);
     if (p)
-        live_put(PA(p), current_trace());
+        on_alloc(p, (uint64_t)nelem * elsize);      /* no overflow: the allocation succeeded */
     return p;
 }
 
+/* A realloc keeps the block's trace and moves only its bytes (see the top of the file); an
+ * untracked block becomes a new allocation at the current trace. On failure (NULL) the old block
+ * is still live and nothing changes (CPython's realloc never frees: a size 0 becomes 1). */
 static void *h_realloc(void *ctx, void *ptr, size_t n)
 {
     (void)ctx;
     void *q = S.orig.realloc(S.orig.ctx, ptr, n);
-    if (q) {
-        uint32_t t = ptr ? live_del(PA(ptr)) : 0;
-        live_put(PA(q), t ? t : current_trace());
+    if (!q)
+        return q;
+    uint64_t old = 0;
+    uint32_t t = ptr ? live_del(PA(ptr), &old) : 0;
+    if (!t) {
+        on_alloc(q, n);
+        return q;
+    }
+    trace_ent *te = &S.traces[t - 1];
+    te->n.bytes_freed += old;
+    te->n.bytes_allocated += n;
+    if (live_put(PA(q), t, n)) {
+        te->n.frees++;              /* it leaves the table: a free, for allocs - frees to hold */
+        te->n.bytes_freed += n;
     }
     return q;
 }
@@ -353,8 +495,13 @@ static void *h_realloc(void *ctx, void *ptr, size_t n)
 static void h_free(void *ctx, void *ptr)
 {
     (void)ctx;
-    if (ptr)
-        live_del(PA(ptr));
+    uint64_t n;
+    uint32_t t = ptr ? live_del(PA(ptr), &n) : 0;
+    if (t) {
+        trace_ent *te = &S.traces[t - 1];
+        te->n.frees++;
+        te->n.bytes_freed += n;
+    }
     S.orig.free(S.orig.ctx, ptr);
 }
 
@@ -450,19 +597,78 @@ const pysites *pysites_get(void)
     return installed ? &S : NULL;
 }
 
-void pysites_stats(uint64_t *live, uint64_t *traces)
+void pysites_stats(const pysites *s, pysites_stats_t *st)
 {
-    *live = S.live_n;
-    *traces = S.ntraces;
+    st->live_blocks = s->live_n;
+    st->traces = s->ntraces;
+    st->unaligned = s->unaligned;
+    /* what the tables use, not the address space reserved for them (untouched pages of the
+     * growing arrays cost nothing) */
+    st->overhead = s->nregions * (uint64_t)SLOTS * sizeof(uint32_t) + (s->reg_mask + 1) * sizeof(region_ent) +
+                   (uint64_t)s->ntraces * sizeof(trace_ent) + s->nframes * sizeof(uint64_t) +
+                   (s->thash_mask + 1) * sizeof(uint32_t) + (s->codes_mask + 1) * sizeof(uint64_t);
+}
+
+uint32_t pysites_ntraces(const pysites *s)
+{
+    return s->ntraces;
+}
+
+const pysites_ctr *pysites_counts(const pysites *s, uint32_t id)
+{
+    return id && id <= s->ntraces ? &s->traces[id - 1].n : NULL;
 }
 
 /* ---- the child's side ------------------------------------------------------------------------------ */
 
 static pyvec vstacks;     /* trace id -> STACK id + 1 (0 = not computed yet) */
 
-uint32_t pysites_node_stack(struct pw *w, const pysites *s, uint64_t alloc_addr)
+/* (code, instruction) -> FRAME id: tracebacks share most of their frames (the callers), and
+ * naming a frame decodes its code's line table from the start, so each pair is named once. */
+typedef struct fcache_ent { uint64_t code; uint32_t idx, fid; } fcache_ent;
+static pyvec vfc;
+static uint64_t fc_mask, fc_n;
+
+static int fcache_grow(void)
 {
-    uint32_t id = live_get(s, alloc_addr);
+    uint64_t n = fc_mask ? (fc_mask + 1) * 2 : 4096;
+    pyvec nv = {0};
+    if (pyvec_reserve(&nv, n * sizeof(fcache_ent)))
+        return -1;
+    fcache_ent *nt = nv.p, *ot = vfc.p;
+    for (uint64_t i = 0; ot && i <= fc_mask; i++)
+        if (ot[i].code) {
+            uint64_t h = (hptr(ot[i].code) ^ ot[i].idx * 0xC2B2AE3D27D4EB4Full) >> 20;
+            while (nt[h & (n - 1)].code) h++;
+            nt[h & (n - 1)] = ot[i];
+        }
+    pyvec_free(&vfc);
+    vfc = nv;
+    fc_mask = n - 1;
+    return 0;
+}
+
+static uint32_t frame_of(struct pw *w, uint64_t code, uint64_t idx)
+{
+    if ((fc_n + 1) * 2 > fc_mask + 1 && fcache_grow())
+        return py_code_frame(w, (PyCodeObject *)(uintptr_t)code, (int)idx);
+    fcache_ent *t = vfc.p;
+    for (uint64_t h = (hptr(code) ^ idx * 0xC2B2AE3D27D4EB4Full) >> 20;; h++) {
+        fcache_ent *e = &t[h & fc_mask];
+        if (e->code == code && e->idx == (uint32_t)idx)
+            return e->fid;
+        if (!e->code) {
+            e->code = code;
+            e->idx = (uint32_t)idx;
+            e->fid = py_code_frame(w, (PyCodeObject *)(uintptr_t)code, (int)idx);
+            fc_n++;
+            return e->fid;
+        }
+    }
+}
+
+uint32_t pysites_trace_stack(struct pw *w, const pysites *s, uint32_t id)
+{
     if (!id || id > s->ntraces)
         return 0;
     if (pyvec_reserve(&vstacks, ((size_t)s->ntraces + 1) * sizeof(uint32_t)))
@@ -474,11 +680,16 @@ uint32_t pysites_node_stack(struct pw *w, const pysites *s, uint64_t alloc_addr)
     uint32_t ids[DEPTH_MAX], n = 0;
     for (uint32_t i = 0; i < t->depth && i < DEPTH_MAX; i++) {
         const uint64_t *f = s->frames + t->off + 2 * i;
-        uint32_t fid = py_code_frame(w, (PyCodeObject *)(uintptr_t)f[0], (int)f[1]);
+        uint32_t fid = frame_of(w, f[0], f[1]);
         if (fid)
             ids[n++] = fid;
     }
     uint32_t sid = n ? md_child_stack(w->c, ids, n) : 0;
     cache[id] = sid + 1;
     return sid;
+}
+
+uint32_t pysites_node_stack(struct pw *w, const pysites *s, uint64_t alloc_addr)
+{
+    return pysites_trace_stack(w, s, live_get(s, alloc_addr));
 }

@@ -10,6 +10,7 @@
  * SIGSEGV/SIGBUS guard around each object, which then is skipped with a warning.
  */
 #include "py_walk.h"
+#include "py_counters.h"
 #include "py_dict.h"
 #include "py_frames.h"
 #include "py_maps.h"
@@ -628,6 +629,25 @@ static uint64_t guarded_subtype_traverse(PyInterpreterState *in)
     return st;
 }
 
+/* --python-sites: the per-traceback counters (py_counters.c), after the nodes so that their
+ * STACKs are shared, under a guard of their own (naming a line reads a code object). */
+static void guarded_counters(pw *w)
+{
+    if (md_child_time_left_ns(w->c) < 50000000) {
+        md_child_warn(w->c, "python: allocation counters not written: the snapshot deadline is near");
+        return;
+    }
+    sigjmp_buf jb;
+    if (sigsetjmp(jb, 0)) {
+        guard_jb = NULL;
+        md_child_warn(w->c, "python: fault while writing the allocation counters: some are missing");
+        return;
+    }
+    guard_jb = &jb;
+    py_counters_emit(w, w->cfg->sites);
+    guard_jb = NULL;
+}
+
 int py_walk(md_child *c, const pw_config *cfg)
 {
     pw *w = &W;
@@ -701,6 +721,8 @@ int py_walk(md_child *c, const pw_config *cfg)
         }
     }
     pyvec_free(&sv);
+    if (cfg->sites)
+        guarded_counters(w);
     guard_remove();
     if (w->bad)
         md_child_warn(c, "python: %lu invalid pointers skipped", (unsigned long)w->bad);

@@ -11,6 +11,8 @@
  *      references found is flagged C_HELD; the unreachable ones among them get a C_HELD root.
  *   2. emit: sort the nodes by address (small deltas compress well) and write each node with
  *      its size, type, site, flags and labeled edges, enumerating its references again.
+ *   3. with --python-sites, the allocation counters of each traceback (py_counters.c), as
+ *      COUNTER records on the STACKs the nodes' sites use.
  *
  * The same per-type enumeration (py_refs.c) serves both phases; pw_ref() does what the phase
  * needs with each reference. Nothing here calls the interpreter, malloc, stdio or a lock.
