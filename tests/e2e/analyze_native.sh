@@ -67,3 +67,18 @@ check_eq "native: the global that keeps the list alive" \
 check_eq "native: the leak, every block unreferenced" \
     "$(q '[(x["function"], x["line"], x["count"], x["bytes"], x["unreferenced"]) for x in d["leaks"] if x["function"] == "leak_one"]')" \
     "[('leak_one', $leak_line, 10, 1000, 10)]"
+
+# A global array of chain heads (samples/c/cache.c): every chain is its own top-level dominator
+# and none retains 10%, so the suspects group them by root and name the array.
+mkdir -p "$T/cache"
+"$BIN/memdump" run --at-exit --dir "$T/cache" -- "$B/samples/cache" 1 > "$T/cache.out" 2>&1
+cdump=$(ls "$T"/cache/*.dump 2>/dev/null | head -n 1)
+check "native: the cache sample dumped at exit" test -n "$cdump"
+if [ -n "$cdump" ]; then
+    $MA --json --suspects "$cdump" > "$T/c.json"
+    check_eq "native: the cache's bucket array is a root suspect, with all its chains" \
+        "$($PY -c 'import json,sys; d=json.load(open(sys.argv[1])); r=d["suspect_roots"]; print([(x["root"], x["objects"], x["retained"] * 10 >= d["summary"]["bytes"] * 9, x["types"][0]["type"]) for x in r])' "$T/c.json")" \
+        "[('global cache (cache)', 1024, True, '(block from cache_put)')]"
+    check_match "native: the text report names the array" "$($MA --suspects "$cdump")" \
+        "1\. global cache \(cache\): 1,024 top-level objects retain .* together"
+fi
