@@ -245,8 +245,15 @@ void hx_overview(hx_an *x, FILE *f)
     if (e.unref_objects) fprintf(f, "; %s unreferenced", ma_count(e.unref_objects, b));
     fputs("</div></div>", f);
 
+    ma_root_suspect *rs;
+    uint64_t nrs = ma_root_suspects(c, &rs);
     stat_card(f, "Largest suspect", "suspect");
-    if (x->nsuspects) {
+    if (!x->nsuspects && nrs) {
+        hx_bytes(f, rs[0].retained);
+        fputs("</div><div class=\"sub\">", f);
+        hx_esc(f, rs[0].root);
+        fprintf(f, " · %s of the heap</div></div>", ma_percent(rs[0].retained, a->bytes, pc));
+    } else if (x->nsuspects) {
         ma_id w = a->dom_order[x->suspect_pos[0]];
         hx_bytes(f, a->retained[w]);
         fputs("</div><div class=\"sub\">", f);
@@ -264,7 +271,8 @@ void hx_overview(hx_an *x, FILE *f)
 
     fputs("<h2>Suspects <small>structures retaining ≥ 10% of the heap, followed down to where memory "
           "accumulates</small></h2>\n", f);
-    if (!x->nsuspects) fputs("<p class=\"dim\">None: no single structure retains 10% of the heap.</p>\n", f);
+    if (!x->nsuspects && !nrs)
+        fputs("<p class=\"dim\">None: no single structure or root retains 10% of the heap.</p>\n", f);
     else fputs("<ol class=\"suspects\">", f);
     for (uint64_t i = 0; i < x->nsuspects; i++) {
         ma_id w = a->dom_order[x->suspect_pos[i]];
@@ -288,7 +296,22 @@ void hx_overview(hx_an *x, FILE *f)
         }
         fputs("</li>", f);
     }
-    if (x->nsuspects) fputs("</ol>\n", f);
+    for (uint64_t i = 0; i < nrs; i++) {       /* roots whose objects retain 10% together */
+        fputs("<li class=\"root\"><div class=\"head\"><b>", f);
+        hx_esc(f, rs[i].root);
+        fprintf(f, "</b>: %s top-level objects retain ", ma_count(rs[i].objects, b));
+        hx_bytes(f, rs[i].retained);
+        fprintf(f, " <span class=\"dim\">(%s of the heap) together</span></div>",
+                ma_percent(rs[i].retained, a->bytes, pc));
+        if (rs[i].type) {
+            fprintf(f, "<div class=\"dim under\">%s of them ", ma_count(rs[i].type_count, b));
+            hx_esc(f, rs[i].type);
+            fputs("</div>", f);
+        }
+        fputs("</li>", f);
+    }
+    if (x->nsuspects || nrs) fputs("</ol>\n", f);
+    ma_root_suspects_free(rs, nrs);
 
     fputs("<h2>Snapshot</h2>\n", f);
     process_facts(f, c);

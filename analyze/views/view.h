@@ -121,6 +121,18 @@ uint64_t ma_accumulation_point(const ma_analysis *a, uint64_t pos);
 typedef int64_t (*ma_score_fn)(void *ctx, ma_id v);
 uint64_t ma_accumulation_point_by(const ma_analysis *a, uint64_t pos, ma_score_fn score, void *ctx);
 
+/* Roots whose top-level objects retain MA_SUSPECT_SHARE of the heap together while none does on
+ * its own (a global array of chain heads), largest first (view_suspects.c). type is the commonest
+ * type of the objects, by retained size, and type_count how many of them have it. */
+typedef struct ma_root_suspect {
+    char *root;
+    uint64_t objects, retained;
+    char *type;
+    uint64_t type_count;
+} ma_root_suspect;
+uint64_t ma_root_suspects(ma_ctx *c, ma_root_suspect **out);
+void ma_root_suspects_free(ma_root_suspect *v, uint64_t n);
+
 /* The root key of every node (malloc'd, [n], ids in names): the name of the root its shortest
  * path starts from, extended through the synthetic nodes that follow (a thread's frame and local:
  * "thread 1 (main) → main (app.py:9) → locals:data"); "(unreachable)" for unreachable nodes.

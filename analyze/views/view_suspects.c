@@ -178,6 +178,37 @@ static void free_roots(rcollect *r, ma_intern *names)
     ma_intern_free(names);
 }
 
+uint64_t ma_root_suspects(ma_ctx *c, ma_root_suspect **out)
+{
+    rcollect r;
+    ma_intern names;
+    find_roots(c, &r, &names);
+    ma_root_suspect *v = ma_calloc(r.n + 1, sizeof *v);
+    for (uint64_t i = 0; i < r.n; i++) {
+        const rgroup *g = &r.g[i];
+        v[i].root = ma_strdup(names.str[g->key]);
+        v[i].objects = g->members;
+        v[i].retained = g->retained;
+        if (g->types.n) {
+            v[i].type = ma_strdup(g->types.str[g->order[0]]);
+            v[i].type_count = g->tcount[g->order[0]];
+        }
+    }
+    uint64_t n = r.n;
+    free_roots(&r, &names);
+    *out = v;
+    return n;
+}
+
+void ma_root_suspects_free(ma_root_suspect *v, uint64_t n)
+{
+    for (uint64_t i = 0; i < n; i++) {
+        free(v[i].root);
+        free(v[i].type);
+    }
+    free(v);
+}
+
 /* The dominator-tree children of the node at pos, grouped by type: fills names/count/retained
  * sorted by retained; returns the number of children. */
 typedef struct kids {

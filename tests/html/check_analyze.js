@@ -34,7 +34,10 @@ async function main() {
     eq(`${name}: unreachable headline`, await val('.stat.unreach .v .b'), sum.unreachable_bytes);
     const data = await page.evaluate(() => MD.data);
     eq(`${name}: embedded summary is --json's`, data.report.summary, sum);
-    eq(`${name}: suspects listed`, await page.$$eval('ol.suspects > li', l => l.length), J.suspects.length);
+    eq(`${name}: suspects listed`, await page.$$eval('ol.suspects > li:not(.root)', l => l.length), J.suspects.length);
+    eq(`${name}: root suspects listed`, await page.$$eval('ol.suspects > li.root', l => l.length), (J.suspect_roots || []).length);
+    if (!J.suspects.length && (J.suspect_roots || []).length)
+      eq(`${name}: largest root suspect headline`, await val('.stat.suspect .v .b'), J.suspect_roots[0].retained);
     if (J.suspects.length) {
       eq(`${name}: largest suspect headline`, await val('.stat.suspect .v .b'), J.suspects[0].retained);
       eq(`${name}: first suspect's path`, await page.$$eval('ol.suspects > li:first-child ol.path li', l => l.map(e => e.textContent)), J.suspects[0].path);
