@@ -10,14 +10,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$ROOT/tests/export/common.sh"
 
-if ! command -v go > /dev/null; then
-    echo "not ok pprof: go is not installed (tests/setup/deps.sh installs golang-go)"
-    exit 0
-fi
-export HOME=$B/export-go GOCACHE=$B/export-go/cache GOPATH=$B/export-go/path GOPROXY=off GOFLAGS=-mod=mod \
-       GOTOOLCHAIN=local GOTELEMETRY=off
-mkdir -p "$HOME"
-pprof() { go tool pprof -symbolize=none "$@"; }
+go_offline || exit 0
 
 make_samples
 for s in "${SAMPLES[@]}"; do

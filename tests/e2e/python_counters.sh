@@ -15,6 +15,7 @@
 #     by `go tool pprof` (when Go is installed; tests/setup/deps.sh installs it).
 # Runs for /usr/bin/python3 when a walker plugin was built for its version.
 source "$(dirname "$0")/lib.sh"
+source "$ROOT/tests/export/common.sh"
 PY=/usr/bin/python3
 APP=$ROOT/tests/python/counters_app.py
 ver=$($PY -c 'import platform; print(platform.python_version())')
@@ -76,24 +77,18 @@ check_eq "memdiff: a dump against itself has no churn" \
 # ---- pprof ------------------------------------------------------------------------------------
 "$BIN/memanalyze" -q "$T/d/c1.dump" --export pprof "$T/c1.pb.gz" > /dev/null 2> "$T/pprof.err"
 check_eq "pprof: --export exit 0" "$?" 0
-if ! command -v go > /dev/null; then
-    echo "not ok pprof: go is not installed (tests/setup/deps.sh installs golang-go)"
-    exit 0
-fi
-export HOME=$B/export-go GOCACHE=$B/export-go/cache GOPATH=$B/export-go/path GOPROXY=off GOFLAGS=-mod=mod \
-       GOTOOLCHAIN=local GOTELEMETRY=off
-mkdir -p "$HOME"
-pprof() { go tool pprof -symbolize=none "$@" 2>&1; }
-raw=$(pprof -raw "$T/c1.pb.gz")
+go_offline || exit 0
+pprof2() { pprof "$@" 2>&1; }
+raw=$(pprof2 -raw "$T/c1.pb.gz")
 check_match "pprof: sample types include the per-site counters" "$raw" \
     'inuse_objects/count inuse_space/bytes\[dflt\] alloc_objects/count alloc_space/bytes'
-top=$(pprof -top -lines -nodefraction=0 -sample_index=alloc_objects "$T/c1.pb.gz")
+top=$(pprof2 -top -lines -nodefraction=0 -sample_index=alloc_objects "$T/c1.pb.gz")
 check_match "pprof: alloc_objects: 4000 at CHURN_LINE (two steps)" "$top" \
     "^ +4000 .* churn [^ ]*counters_app\.py:$CHURN\$"
-top=$(pprof -top -lines -nodefraction=0 -sample_index=alloc_space -unit=B "$T/c1.pb.gz")
+top=$(pprof2 -top -lines -nodefraction=0 -sample_index=alloc_space -unit=B "$T/c1.pb.gz")
 check_match "pprof: alloc_space: 160000 B at CHURN_LINE" "$top" \
     "^ +160000B .* churn [^ ]*counters_app\.py:$CHURN\$"
-top=$(pprof -top -lines -nodefraction=0 -sample_index=inuse_objects "$T/c1.pb.gz")
+top=$(pprof2 -top -lines -nodefraction=0 -sample_index=inuse_objects "$T/c1.pb.gz")
 check_nomatch "pprof: nothing in use at CHURN_LINE" "$top" "counters_app\.py:$CHURN\$"
 check_match "pprof: inuse_objects: the 600 kept floats at FLOAT_LINE" "$top" \
     "^ +600 .* keep [^ ]*counters_app\.py:$FLOAT\$"

@@ -19,6 +19,19 @@ PY=/usr/bin/python3
 EXP=$ROOT/tests/export
 COMPARE="$PY $EXP/compare.py"
 
+# go_offline: Go runs offline (HOME, GOCACHE and GOPATH under the build directory, no proxy, no
+# symbolization) and pprof() is `go tool pprof`; returns 1, saying why, when go is missing.
+go_offline() {
+    if ! command -v go > /dev/null; then
+        echo "not ok pprof: go is not installed (tests/setup/deps.sh installs golang-go)"
+        return 1
+    fi
+    export HOME=$B/export-go GOCACHE=$B/export-go/cache GOPATH=$B/export-go/path GOPROXY=off \
+           GOFLAGS=-mod=mod GOTOOLCHAIN=local GOTELEMETRY=off
+    mkdir -p "$HOME"
+    pprof() { go tool pprof -symbolize=none "$@"; }
+}
+
 # make_samples: writes $T/NAME.dump and $T/NAME.json for each sample that can be made here and
 # lists the names in SAMPLES. Taking the real dumps is itself checked.
 make_samples() {
