@@ -5,6 +5,10 @@
  * made there (allocations, frees, bytes allocated, bytes freed). Lookups are lock-free; inserts
  * take one lock. Entries live in mmap'd chunks indexed by id, so the snapshot child can read
  * them from its frozen copy. Memory is never returned (stacks are few compared with blocks).
+ *
+ * The hash of a stack is defined here, step by step, so that the unwinder can compute it along
+ * its walk (where the multiplications hide behind the walk's loads) and hand it to
+ * md_stacktab_intern_hashed: interning then costs a probe and one comparison of the PCs.
  */
 #ifndef MD_STACKTAB_H
 #define MD_STACKTAB_H
@@ -23,8 +27,26 @@ typedef struct md_stackent {
 
 extern md_spin md_stacktab_lock;
 
+/* md_stackhash: h = SEED; h = step(h, pc) for each pc, innermost first; final(h, depth). */
+#define MD_STACKHASH_SEED 0x9e3779b97f4a7c15ull
+static inline uint64_t md_stackhash_step(uint64_t h, uint64_t pc)
+{
+    h ^= pc;
+    h *= 0xff51afd7ed558ccdull;
+    return h ^ (h >> 32);
+}
+static inline uint64_t md_stackhash_final(uint64_t h, uint32_t depth)
+{
+    h ^= depth;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 29;
+    return h ? h : 1;
+}
+
 /* The id of this stack, interning it if new; 0 when out of memory. */
 uint32_t md_stacktab_intern(const uint64_t *pcs, uint32_t depth);
+/* The same with the stack's md_stackhash already computed. */
+uint32_t md_stacktab_intern_hashed(const uint64_t *pcs, uint32_t depth, uint64_t hash);
 /* Entry by id (0 is the "unknown site" entry, which always exists). NULL if out of range. */
 md_stackent *md_stacktab_get(uint32_t id);
 uint32_t md_stacktab_count(void);   /* ids 1..count are defined */

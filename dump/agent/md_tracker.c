@@ -1,8 +1,14 @@
 /* md_tracker.c — the live-block table, counters and live-heap accounting (see md_tracker.h).
  *
- * Hashing: h = (address / 16) × φ·2^64. The low 6 bits pick the shard (consecutive blocks spread
- * over all shards); the high bits pick the slot by multiply-shift ("fastrange"), which works for
- * any capacity, so a shard can grow by 1.5× rather than 2× and stay between 53% and 80% full.
+ * Layout: a block's 1 KiB region of address space is hashed (region number × φ·2^64): the top 6
+ * bits pick the shard, the next ones a home position by multiply-shift ("fastrange", which works
+ * for any capacity, so a shard can grow by 1.5× rather than 2× and stay between 53% and 80%
+ * full); the block's offset in its region, in 16-byte units (0-63), is added to the home. Blocks
+ * a program allocates one after another lie side by side in memory, so their entries land side
+ * by side in the table and share cache lines and TLB entries, where a hash of each address made
+ * every insertion a cache miss. Regions are small enough that the windows of different regions
+ * overlap little and probe sequences stay short (with 4 KiB pages they clustered: 2.5× the
+ * probes), and they still spread uniformly over shards and positions.
  *
  * Counters: each thread's slot caches deltas for 16 sites (direct-mapped by stack id); a
  * colliding site evicts the old one to the global counters with atomic adds. The live-heap byte
@@ -36,11 +42,17 @@ static uint64_t hwm;
 static uint64_t untracked_frees;
 static uint64_t table_bytes;
 
-static inline uint64_t hmix(uint64_t a) { return (a >> 4) * 0x9e3779b97f4a7c15ull; }
-static inline md_shard *shard_of(uint64_t h) { return &md_shards[h & (MD_SHARDS - 1)]; }
-static inline uint32_t pos_of(uint64_t h, uint32_t cap)
+#define REGION_BITS 10
+
+_Static_assert(INIT_CAP >= 1u << (REGION_BITS - 4), "pos_of adds less than a region's slots to a home below cap");
+
+static inline uint64_t region_hash(uint64_t a) { return (a >> REGION_BITS) * 0x9e3779b97f4a7c15ull; }
+static inline md_shard *shard_of(uint64_t a) { return &md_shards[region_hash(a) >> (64 - MD_SHARD_BITS)]; }
+static inline uint32_t pos_of(uint64_t a, uint32_t cap)
 {
-    return (uint32_t)(((unsigned __int128)(h & ~(uint64_t)(MD_SHARDS - 1)) * cap) >> 64);
+    uint32_t home = (uint32_t)(((unsigned __int128)(region_hash(a) << MD_SHARD_BITS) * cap) >> 64);
+    uint32_t j = home + (uint32_t)((a & ((1u << REGION_BITS) - 1)) >> 4);
+    return j >= cap ? j - cap : j;
 }
 
 void md_tracker_init(int native, int accounting, int depth)
@@ -144,24 +156,26 @@ static int grow(md_shard *s)
     for (uint32_t i = 0; i < s->cap; i++) {
         const md_bent *e = &s->tab[i];
         if (!e->addr) continue;
-        uint32_t j = pos_of(hmix(e->addr), ncap);
+        uint32_t j = pos_of(e->addr, ncap);
         while (nt[j].addr) if (++j == ncap) j = 0;
         nt[j] = *e;
     }
     if (s->tab) md_unmap(s->tab, (size_t)s->cap * sizeof *s->tab);
     __atomic_add_fetch(&table_bytes, ((uint64_t)ncap - s->cap) * sizeof *nt, __ATOMIC_RELAXED);
-    s->tab = nt;
-    s->cap = ncap;
+    /* atomic stores: md_track_alloc reads both without the lock, only to prefetch (a stale
+     * pair gives a wrong address, which a prefetch ignores: it never faults) */
+    __atomic_store_n(&s->tab, nt, __ATOMIC_RELAXED);
+    __atomic_store_n(&s->cap, ncap, __ATOMIC_RELAXED);
     return 0;
 }
 
 /* Inserts or overwrites; returns 1 and the previous entry when addr was already present
  * (its free was missed), 0 when new, -1 when the shard is full and cannot grow. */
-static int ins(md_shard *s, uint64_t h, const md_bent *e, md_bent *old)
+static int ins(md_shard *s, const md_bent *e, md_bent *old)
 {
     if ((uint64_t)(s->count + 1) * 5 > (uint64_t)s->cap * 4 && grow(s) < 0 && s->count + 1 >= s->cap)
         return -1;
-    uint32_t j = pos_of(h, s->cap);
+    uint32_t j = pos_of(e->addr, s->cap);
     for (;;) {
         md_bent *t = &s->tab[j];
         if (!t->addr) {
@@ -178,10 +192,10 @@ static int ins(md_shard *s, uint64_t h, const md_bent *e, md_bent *old)
     }
 }
 
-static int del(md_shard *s, uint64_t h, uint64_t addr, md_bent *out)
+static int del(md_shard *s, uint64_t addr, md_bent *out)
 {
     if (!s->cap) return 0;
-    uint32_t cap = s->cap, i = pos_of(h, cap);
+    uint32_t cap = s->cap, i = pos_of(addr, cap);
     for (;;) {
         if (s->tab[i].addr == addr) break;
         if (!s->tab[i].addr) return 0;
@@ -194,7 +208,7 @@ static int del(md_shard *s, uint64_t h, uint64_t addr, md_bent *out)
     for (;;) {
         if (++k == cap) k = 0;
         if (!s->tab[k].addr) break;
-        uint32_t r = pos_of(hmix(s->tab[k].addr), cap);
+        uint32_t r = pos_of(s->tab[k].addr, cap);
         int stays = i <= k ? (i < r && r <= k) : (i < r || r <= k);
         if (stays) continue;
         s->tab[i] = s->tab[k];
@@ -214,32 +228,56 @@ static inline int64_t ent_bytes(const md_bent *e)
 
 /* ---- allocation stacks --------------------------------------------------------------------- */
 
-/* The tracker stack id of the current allocation. A per-thread cache keyed by the interposer's
- * frame address remembers the words the last walk from there read; if they are unchanged the
- * walk would give the same stack, so its id is reused without walking, hashing or interning —
- * the common case in loops. */
-static uint32_t stack_id(void *fp, md_tslot *slot)
+/* The tracker stack id of the current allocation. A per-thread cache remembers, for recent
+ * walks, the frame they started from (sp0), the stack words they depended on and the resulting
+ * id; if those words still hold the same values the walk would give the same stack, so its id is
+ * reused without walking, hashing or interning — the common case in loops. Entries are grouped in
+ * sets of UWAYS, the set chosen by sp0 and the interposer's return address: an allocation
+ * wrapper (xmalloc, a GC's allocator) is entered at the same depth from many callers, and each
+ * caller's path needs its own way. On a miss, an entry from the same frame that failed only at
+ * its k-th word has usually seen the walk's outer frames: the stack words and return addresses
+ * it recorded from there on are prefetched, so that the walk's chain of dependent loads finds
+ * them in cache. The walk then goes into a free way or a victim picked by `salt` (the new
+ * block's address: varied, and free). */
+#define UWAYS 4
+_Static_assert(MD_UCACHE % UWAYS == 0, "whole sets");
+
+static uint32_t stack_id(void *fp, md_tslot *slot, uint64_t salt)
 {
-    uint64_t base = (uint64_t)(uintptr_t)fp;
-    md_ucache *e = NULL;
-    if (slot) {
-        e = &slot->ucache[((base >> 4) ^ (base >> 10)) & (MD_UCACHE - 1)];
-        if (e->n && e->sp0 == base) {
-            uint32_t i = 0;
-            const uint64_t *w = (const uint64_t *)(uintptr_t)base;
-            while (i < e->n && w[e->off[i] / 8] == e->val[i]) i++;
-            if (i == e->n) return e->id;
-        }
-    }
+    uint64_t base = (uint64_t)(uintptr_t)fp, h;
     uint64_t pcs[MAX_DEPTH];
-    md_utrace tr;
-    uint32_t d = md_unwind_capture(fp, md_t.stack_hi, pcs, depth_max, e ? &tr : NULL,
-                                   slot ? &slot->rcache : NULL);
-    uint32_t id = md_stacktab_intern(pcs, d);
-    if (e && id && tr.n && tr.n <= MD_UCACHE_WORDS) {
-        e->n = 0;
-        memcpy(e->off, tr.off, tr.n * sizeof *tr.off);
-        memcpy(e->val, tr.val, tr.n * sizeof *tr.val);
+    if (!slot) {
+        uint32_t d = md_unwind_capture(fp, md_t.stack_hi, pcs, depth_max, NULL, NULL, &h);
+        return md_stacktab_intern_hashed(pcs, d, h);
+    }
+    const uint64_t *w = (const uint64_t *)(uintptr_t)base;
+    uint64_t k = (base ^ w[1]) * 0x9e3779b97f4a7c15ull;     /* w[1]: the return address */
+    md_ucache *set = &slot->ucache[(uint32_t)(k >> 40) % (MD_UCACHE / UWAYS) * UWAYS];
+    md_ucache *e = NULL, *near = NULL;
+    uint32_t near_at = 0;
+    for (uint32_t j = 0; j < UWAYS; j++) {
+        md_ucache *c = &set[j];
+        if (!c->n) {
+            if (!e) e = c;
+            continue;
+        }
+        if (c->sp0 != base) continue;
+        uint32_t i = 0;
+        while (i < c->n && w[c->off[i] / 8] == c->val[i]) i++;
+        if (i == c->n) return c->id;
+        if (i > near_at) near = c, near_at = i;
+    }
+    if (near)
+        for (uint32_t i = near_at; i < near->n; i++) {
+            __builtin_prefetch(&w[near->off[i] / 8]);
+            __builtin_prefetch(md_rcache_set(&slot->rcache, near->val[i]));
+        }
+    if (!e) e = &set[(salt >> 4) % UWAYS];
+    e->n = 0;
+    md_utrace tr = { 0, MD_UCACHE_WORDS, e->off, e->val };
+    uint32_t d = md_unwind_capture(fp, md_t.stack_hi, pcs, depth_max, &tr, &slot->rcache, &h);
+    uint32_t id = md_stacktab_intern_hashed(pcs, d, h);
+    if (id && tr.n && tr.n <= MD_UCACHE_WORDS) {
         e->sp0 = base;
         e->id = id;
         e->n = tr.n;
@@ -258,13 +296,16 @@ void md_track_alloc(void *p, size_t size, void *fp)
     if (!md_native) {
         crossed = live_add(slot, (int64_t)md_real.usable(p));
     } else {
-        stack = stack_id(fp, slot);
-        uint64_t a = (uint64_t)(uintptr_t)p, h = hmix(a);
-        md_shard *s = shard_of(h);
+        uint64_t a = (uint64_t)(uintptr_t)p;
+        md_shard *s = shard_of(a);
+        /* start loading the entry's table line now: the stack walk hides the miss */
+        md_bent *t = __atomic_load_n(&s->tab, __ATOMIC_RELAXED);
+        if (t) __builtin_prefetch(&t[pos_of(a, __atomic_load_n(&s->cap, __ATOMIC_RELAXED))], 1);
+        stack = stack_id(fp, slot, a);
         md_bent e = { a, size >= MD_SIZE_BIG ? MD_SIZE_BIG : (uint32_t)size, stack }, old;
         int64_t bytes = ent_bytes(&e);
         md_spin_acquire(&s->lock);
-        int r = ins(s, h, &e, &old);
+        int r = ins(s, &e, &old);
         if (r < 0) {
             md_spin_release(&s->lock);
             return;
@@ -293,11 +334,13 @@ void md_track_free(void *p)
         live_add(slot, -(int64_t)md_real.usable(p));
         return;
     }
-    uint64_t a = (uint64_t)(uintptr_t)p, h = hmix(a);
-    md_shard *s = shard_of(h);
+    uint64_t a = (uint64_t)(uintptr_t)p;
+    md_shard *s = shard_of(a);
     md_bent e;
+    /* glibc's free reads the block's header next: its cache miss overlaps the table's */
+    __builtin_prefetch((const char *)p - 8, 1);
     md_spin_acquire(&s->lock);
-    if (del(s, h, a, &e)) {
+    if (del(s, a, &e)) {
         int64_t b = ent_bytes(&e);
         site_add(slot, e.stack, 0, b);
         live_add(slot, -b);
@@ -316,10 +359,10 @@ int md_track_detach(void *p, md_bent *saved)
         return 1;
     }
     if (__builtin_expect(md_t.state != MD_T_READY, 0)) md_tls_ensure();
-    uint64_t a = (uint64_t)(uintptr_t)p, h = hmix(a);
-    md_shard *s = shard_of(h);
+    uint64_t a = (uint64_t)(uintptr_t)p;
+    md_shard *s = shard_of(a);
     md_spin_acquire(&s->lock);
-    int found = del(s, h, a, saved);
+    int found = del(s, a, saved);
     if (found) {
         int64_t b = ent_bytes(saved);
         site_add(md_t.slot, saved->stack, 0, b);
@@ -336,11 +379,10 @@ void md_track_restore(const md_bent *saved)
         live_add(md_t.slot, (int64_t)md_real.usable((void *)(uintptr_t)saved->addr));
         return;
     }
-    uint64_t h = hmix(saved->addr);
-    md_shard *s = shard_of(h);
+    md_shard *s = shard_of(saved->addr);
     md_bent old;
     md_spin_acquire(&s->lock);
-    if (ins(s, h, saved, &old) >= 0) {
+    if (ins(s, saved, &old) >= 0) {
         int64_t b = ent_bytes(saved);
         site_add(md_t.slot, saved->stack, 1, b);
         live_add(md_t.slot, b);

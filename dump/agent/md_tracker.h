@@ -9,9 +9,27 @@
  *
  * Table: 64 shards, each an open-addressed array of 16-byte entries {address, requested size,
  * stack id} with linear probing and backward-shift deletion, grown by half at 80% load, so the
- * table costs 20-30 bytes per live block. Each shard has its own lock; counters are updated
- * inside that lock (in the calling thread's slot, see md_threads.h), which is what lets a
- * snapshot taken with all shard locks held see counters that reconcile exactly with the table.
+ * table costs 20-30 bytes per live block. A block's position comes from its 1 KiB region of
+ * address space plus its offset there (md_tracker.c), so blocks allocated one after another
+ * share table lines. Each shard has its own lock; counters are updated inside that lock (in
+ * the calling thread's slot, see md_threads.h), which is what lets a snapshot taken with all
+ * shard locks held see counters that reconcile exactly with the table.
+ *
+ * Hot path (native). malloc: (1) the shard and slot of the new block are computed and its table
+ * line prefetched; (2) the stack id: the thread's stack cache is checked — sets of 4 recent
+ * walks chosen by the interposer's frame and return address, a hit when every stack word the
+ * walk depended on still holds its value — and on a miss the stack is walked (md_unwind.c: one
+ * cached rule per frame, the saved rbp recorded only where a frame uses it, the hash computed
+ * along the way) and interned (md_stacktab.c: one probe of a tagged index, one record compared);
+ * (3) under the shard lock: insert, site delta, live-heap delta. free: the block header glibc is
+ * about to read is prefetched, then under the lock: delete, site delta, live-heap delta.
+ * Measured (TSC, per call, 2.6 GHz VM, `make bench` workloads): cc1 — about 680 cycles per
+ * allocation, 490 of them for the stack (45% cache hits; a walk of ~21 frames ~480 cycles, an
+ * intern ~240), 120 per free; the hash-map program — 355 per allocation (all cache hits), 450
+ * per free (frees come in no address order: one cache miss each). `make bench` CPU ratios,
+ * before → after this layout and cache: gcc 1.42× → 1.31×, hash map + tree 1.54× → 1.25×,
+ * churn 3.0× (unchanged). What is left in gcc is memory latency: ~25 cycles per frame walked
+ * (two dependent loads), two cache misses per intern, one per site-counter eviction.
  *
  * Reentrancy: md_t.guard is raised for the whole tracked section, so an allocation made by the
  * agent itself — or by a signal handler that interrupts the tracked section — goes straight to
@@ -26,7 +44,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MD_SHARDS 64u
+#define MD_SHARD_BITS 6
+#define MD_SHARDS (1u << MD_SHARD_BITS)
 #define MD_SIZE_BIG 0xffffffffu     /* size field saturates; the real size is the usable size */
 
 typedef struct md_bent {

@@ -2,21 +2,27 @@
  *
  * Rules are 32-bit words: bits 0-1 the kind (FP, SP, STOP), bits 2-17 the frame size K in
  * 8-byte words (CFA = sp + 8K), bits 18-31 where the caller's rbp was saved, R words below the
- * CFA (0 = rbp untouched by this function). The cache maps return address → rule in an
+ * CFA (0 = rbp untouched by this function). The global cache maps return address → rule in an
  * open-addressed table; like the stack table it is read lock-free and grown by publishing a new
  * table (old ones are abandoned: readers may still hold them). An entry's rule is written before
- * its key (release), so a reader that finds the key finds the rule.
+ * its key (release), so a reader that finds the key finds the rule. Each thread keeps the rules
+ * it met lately in its own small 2-way cache (md_rcache), in front of the global table.
  *
- * Learning: when an address has no rule, libunwind unwinds the current stack from scratch; the
- * frame with the same (ip, sp) as the walk's current frame is located, and rules for it and every
- * frame above are derived from consecutive frames' SP and the save location of RBP. The walk
- * then continues with the new rules. Signal frames and frames libunwind cannot step past get a
- * STOP rule. A walk that cannot be matched (should not happen) is cut short and its address gets
- * STOP, so a pathological site never pays for libunwind twice.
+ * Learning: when an address has no rule, its FDE in the module's .eh_frame gives it (md_cfi.c),
+ * which covers nearly everything compilers emit. Otherwise libunwind unwinds the current stack
+ * from scratch; the frame with the same (ip, sp) as the walk's current frame is located, and
+ * rules for it and every frame above are derived from consecutive frames' SP and the save
+ * location of RBP. The walk then continues with the new rules. Signal frames and frames
+ * libunwind cannot step past get a STOP rule. A walk that cannot be matched (should not happen)
+ * is cut short and its address gets STOP, so a pathological site never pays for libunwind twice.
+ *
+ * The walk records the words it depends on (md_utrace) and hashes the stack as it goes; see
+ * md_unwind.h for why a saved rbp is recorded only when a frame uses it.
  */
 #define UNW_LOCAL_ONLY
 #include "md_unwind.h"
 #include "md_cfi.h"
+#include "md_stacktab.h"
 #include "md_sys.h"
 
 #include <dlfcn.h>
@@ -217,67 +223,81 @@ fail:
     return RULE(R_STOP, 0, 0);
 }
 
-static inline uint64_t rd(uint64_t base, uint64_t addr, md_utrace *tr)
-{
-    uint64_t v = *(const uint64_t *)(uintptr_t)addr;
-    if (tr) {
-        if (tr->n < MD_TRACE_MAX) {
-            tr->off[tr->n] = (uint32_t)(addr - base);
-            tr->val[tr->n] = v;
-        }
-        tr->n += tr->n <= MD_TRACE_MAX;
-    }
-    return v;
-}
-
+/* Rule of pc through the thread's cache: way 0 is checked first and takes new rules, pushing
+ * its old one to way 1. */
 static inline uint32_t cached_rule(uint64_t pc, md_rcache *rc)
 {
     if (!rc) return lookup(pc);
-    uint32_t i = (uint32_t)((pc ^ (pc >> 9)) & (MD_RCACHE - 1));
-    if (rc->pc[i] == pc) return rc->rule[i];
+    md_rent *set = md_rcache_set(rc, pc);
+    if (set[0].pc == pc) return set[0].rule;
+    if (set[1].pc == pc) return set[1].rule;
     uint32_t r = lookup(pc);
     if (r) {
-        rc->pc[i] = pc;
-        rc->rule[i] = r;
+        set[1] = set[0];
+        set[0].pc = pc;
+        set[0].rule = r;
     }
     return r;
 }
 
+static inline uint64_t word_at(uint64_t addr) { return *(const uint64_t *)(uintptr_t)addr; }
+
+/* Records a word the walk depends on. */
+#define NOTE(addr, v)                                                                          \
+    do {                                                                                       \
+        if (tn < tcap) {                                                                       \
+            toff[tn] = (uint32_t)((addr) - base);                                              \
+            tval[tn] = (v);                                                                    \
+        }                                                                                      \
+        tn += tn <= tcap;                                                                      \
+    } while (0)
+
 uint32_t md_unwind_capture(void *fp, uint64_t stack_hi, uint64_t *pcs, uint32_t max, md_utrace *tr,
-                           md_rcache *rc)
+                           md_rcache *rc, uint64_t *hash)
 {
     uint64_t base = (uint64_t)(uintptr_t)fp;     /* nothing below this is read */
-    if (tr) tr->n = 0;
-    if (max == 0) return 0;
-    uint64_t rbp = rd(base, base, tr), pc = rd(base, base + 8, tr), sp = base + 16;
+    /* the trace lives in locals during the walk; without one, tcap = 0 and a record only
+     * bumps the unused count */
+    uint32_t tn = 0, tcap = tr ? tr->cap : 0;
+    uint32_t *toff = tr ? tr->off : NULL;
+    uint64_t *tval = tr ? tr->val : NULL;
+    uint64_t h = MD_STACKHASH_SEED;
     uint32_t n = 0;
     if (stack_hi - base > UINT32_MAX) stack_hi = 0;  /* offsets must fit the trace */
+    /* rbp is read eagerly but recorded only when a frame-pointer frame uses it: in code
+     * without frame pointers it is a general register that does not affect the walk */
+    uint64_t rbp_at = base, rbp = word_at(base);
+    uint64_t pc = word_at(base + 8), sp = base + 16;
+    NOTE(base + 8, pc);
     while (n < max && pc > 4096) {
         pcs[n++] = pc;
-        if (!stack_hi) break;
+        h = md_stackhash_step(h, pc);
+        if (!stack_hi || n == max) break;       /* the next frame is not needed */
         uint32_t rule = cached_rule(pc, rc);
         if (!rule) rule = learn(pc, sp);
-        uint64_t cfa, nrbp;
-        switch (R_KIND(rule)) {
-        case R_FP:
-            if (rbp < sp || rbp + 16 > stack_hi || (rbp & 7)) return n;
-            cfa = rbp + 16;
-            nrbp = rd(base, rbp, tr);
-            break;
-        case R_SP: {
+        uint64_t cfa;
+        if (R_KIND(rule) == R_SP) {
             cfa = sp + 8ull * R_K(rule);
-            if (cfa > stack_hi) return n;
+            if (cfa <= sp || cfa > stack_hi) break;
             uint32_t r = R_R(rule);
-            nrbp = r ? rd(base, cfa - 8ull * r, tr) : rbp;
+            if (r) {                        /* r <= K by construction: the slot is in the frame */
+                rbp_at = cfa - 8ull * r;
+                rbp = word_at(rbp_at);
+            }
+        } else if (R_KIND(rule) == R_FP) {
+            NOTE(rbp_at, rbp);
+            if (rbp < sp || rbp + 16 > stack_hi || (rbp & 7)) break;
+            cfa = rbp + 16;
+            rbp_at = rbp;
+            rbp = word_at(rbp);
+        } else {
             break;
         }
-        default:
-            return n;
-        }
-        if (cfa <= sp || cfa > stack_hi) return n;
-        pc = rd(base, cfa - 8, tr);
+        pc = word_at(cfa - 8);
+        NOTE(cfa - 8, pc);
         sp = cfa;
-        rbp = nrbp;
     }
+    if (tr) tr->n = tn;
+    if (hash) *hash = md_stackhash_final(h, n);
     return n;
 }
