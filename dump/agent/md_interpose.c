@@ -1,13 +1,16 @@
 /* md_interpose.c — the malloc family, as seen by the program.
  *
- * Every function starts with the same test: when md_hot is 0 (tracking off, real functions
- * known) it calls the real allocator, with md_t.in_real set around the call. A call that finds
+ * Every function starts with the same test: when md_hot is 0 (no tracking and no accounting,
+ * real functions known: the default for Python) it tail-calls the real allocator and nothing
+ * else — the agent then adds nothing that could deadlock, so it adds no protection either, and
+ * the program's allocations cost one load and one predictable branch more. Otherwise (md_hot
+ * set) the real allocator is called with md_t.in_real set around the call. A call that finds
  * in_real already set comes from a signal handler that interrupted glibc's allocator on this
  * thread; calling glibc again could deadlock on its arena lock, so it is served by the side
  * allocator instead (md_real.h), and a glibc block it frees is queued on md_t.deferred and freed
- * after the interrupted call returns. Otherwise (md_hot set) a noinline slow path resolves the
- * real functions (serving dlsym's own allocations from the side allocator), and, unless this
- * thread is already inside the agent (md_t.guard), records the block.
+ * after the interrupted call returns. A noinline slow path resolves the real functions (serving
+ * dlsym's own allocations from the side allocator), and, unless this thread is already inside
+ * the agent (md_t.guard), records the block.
  *
  * Stacks: the slow path gets the interposer's own frame address; the unwinder starts from the
  * return address stored there. MD_NO_TAIL keeps the interposer's frame alive during the slow
@@ -261,13 +264,8 @@ SLOW static void flush_deferred(void)
 
 EXPORT void *malloc(size_t n)
 {
+    if (fast()) return md_real.malloc(n);
     if (UNLIKELY(md_t.in_real)) return md_side_alloc(n, 16);
-    if (fast()) {
-        enter();
-        void *p = md_real.malloc(n);
-        leave();
-        return p;
-    }
     void *p = slow_malloc(n, __builtin_frame_address(0));
     MD_NO_TAIL();
     return p;
@@ -275,27 +273,20 @@ EXPORT void *malloc(size_t n)
 
 EXPORT void free(void *p)
 {
-    if (UNLIKELY(md_t.in_real)) { defer_free(p); return; }
     if (fast() && !md_side_owns(p)) {
-        enter();
         md_real.free(p);
-        leave();
         return;
     }
+    if (UNLIKELY(md_t.in_real)) { defer_free(p); return; }
     slow_free(p);
 }
 
 EXPORT void *calloc(size_t n, size_t m)
 {
+    if (fast()) return md_real.calloc(n, m);
     if (UNLIKELY(md_t.in_real)) {
         size_t total;
         return __builtin_mul_overflow(n, m, &total) ? NULL : md_side_alloc(total, 16);
-    }
-    if (fast()) {
-        enter();
-        void *p = md_real.calloc(n, m);
-        leave();
-        return p;
     }
     void *p = slow_calloc(n, m, __builtin_frame_address(0));
     MD_NO_TAIL();
@@ -304,13 +295,8 @@ EXPORT void *calloc(size_t n, size_t m)
 
 EXPORT void *realloc(void *old, size_t n)
 {
+    if (fast() && !md_side_owns(old)) return md_real.realloc(old, n);
     if (UNLIKELY(md_t.in_real)) return reentrant_realloc(old, n);
-    if (fast() && !md_side_owns(old)) {
-        enter();
-        void *p = md_real.realloc(old, n);
-        leave();
-        return p;
-    }
     void *p = slow_realloc(old, n, __builtin_frame_address(0));
     MD_NO_TAIL();
     return p;
@@ -320,13 +306,8 @@ EXPORT void *reallocarray(void *old, size_t n, size_t m)
 {
     size_t total;
     if (__builtin_mul_overflow(n, m, &total)) { errno = ENOMEM; return NULL; }
+    if (fast() && !md_side_owns(old)) return md_real.realloc(old, total);
     if (UNLIKELY(md_t.in_real)) return reentrant_realloc(old, total);
-    if (fast() && !md_side_owns(old)) {
-        enter();
-        void *p = md_real.realloc(old, total);
-        leave();
-        return p;
-    }
     void *p = slow_realloc(old, total, __builtin_frame_address(0));
     MD_NO_TAIL();
     return p;
@@ -334,12 +315,7 @@ EXPORT void *reallocarray(void *old, size_t n, size_t m)
 
 EXPORT int posix_memalign(void **out, size_t align, size_t n)
 {
-    if (fast() && !md_t.in_real) {
-        enter();
-        int rc = md_real.posix_memalign(out, align, n);
-        leave();
-        return rc;
-    }
+    if (fast()) return md_real.posix_memalign(out, align, n);
     int rc = slow_posix_memalign(out, align, n, __builtin_frame_address(0));
     MD_NO_TAIL();
     return rc;
@@ -348,8 +324,8 @@ EXPORT int posix_memalign(void **out, size_t align, size_t n)
 #define ALIGNED_ENTRY(name, kind, align_expr, args)                                           \
     EXPORT void *name args                                                                     \
     {                                                                                          \
-        if (UNLIKELY(md_t.in_real)) return side_aligned(kind, align_expr, n);                  \
         if (fast()) return real_aligned(kind, align_expr, n);                                  \
+        if (UNLIKELY(md_t.in_real)) return side_aligned(kind, align_expr, n);                  \
         void *p = slow_aligned(kind, align_expr, n, __builtin_frame_address(0));                \
         MD_NO_TAIL();                                                                          \
         return p;                                                                              \

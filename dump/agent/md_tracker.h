@@ -2,8 +2,8 @@
  * counters and the live-heap accounting behind --at-peak.
  *
  * Modes (chosen once at start-up): off (default for Python: every interposed call is one
- * predictable branch, then the real function with a thread-local "inside glibc" flag set around
- * it — about 2 ns a call, see md_interpose.c for why the flag is needed), size accounting only (--at-peak
+ * predictable branch and a tail call of the real function — about 0.5 ns a call, 1.19x on a
+ * loop that does nothing but malloc and free), size accounting only (--at-peak
  * without --native: usable sizes are summed, no stacks, no table), and native (every block is
  * recorded with its allocation stack).
  *
