@@ -449,9 +449,23 @@ static inline void on_alloc(void *p, uint64_t n)
     te->n.bytes_allocated += n;
 }
 
+/* Hooks put in before Py_Initialize (preinit) empty the free lists at the first allocation once
+ * the interpreter is up — before any object could come off one with no allocation — rather than
+ * when the agent's control thread gets to init, a few milliseconds later. GIL held. */
+static void freelists_off(void);
+
+static inline void freelists_check(void)
+{
+    if (__builtin_expect(!freelists_done, 0) && Py_IsInitialized()) {
+        freelists_done = 1;
+        freelists_off();
+    }
+}
+
 static void *h_malloc(void *ctx, size_t n)
 {
     (void)ctx;
+    freelists_check();
     void *p = S.orig.malloc(S.orig.ctx, n);
     if (p)
         on_alloc(p, n);
@@ -461,6 +475,7 @@ static void *h_malloc(void *ctx, size_t n)
 static void *h_calloc(void *ctx, size_t nelem, size_t elsize)
 {
     (void)ctx;
+    freelists_check();
     void *p = S.orig.calloc(S.orig.ctx, nelem, elsize);
     if (p)
         on_alloc(p, (uint64_t)nelem * elsize);      /* no overflow: the allocation succeeded */
