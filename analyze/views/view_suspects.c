@@ -59,14 +59,96 @@ static void find(ma_ctx *c, collect *s)
     if (s->n > 1) qsort(s->v, s->n, sizeof *s->v, cmp);
 }
 
+/* ---- objects by type ------------------------------------------------------------------------------ */
+
+/* Objects counted by type (ma_node_what): a suspect's dominator-tree children, a root suspect's
+ * top-level objects. order lists the types by retained size once tally_sort has run. */
+typedef struct tally {
+    ma_intern names;
+    uint64_t *count, *retained, cap, total;
+    uint32_t *order;
+} tally;
+
+static void tally_init(tally *t)
+{
+    memset(t, 0, sizeof *t);
+    ma_intern_init(&t->names);
+}
+
+static void tally_add(tally *t, ma_ctx *c, ma_id v)
+{
+    char *what = ma_node_what(c, v);
+    uint32_t id = ma_intern_cstr(&t->names, what);
+    free(what);
+    if (id >= t->cap) {
+        uint64_t old = t->cap;
+        ma_grow((void **)&t->count, &t->cap, (uint64_t)id + 1, sizeof *t->count);
+        t->retained = ma_realloc(t->retained, t->cap, sizeof *t->retained);
+        memset(t->count + old, 0, (t->cap - old) * sizeof *t->count);
+        memset(t->retained + old, 0, (t->cap - old) * sizeof *t->retained);
+    }
+    t->count[id]++;
+    t->retained[id] += c->a->retained[v];
+    t->total++;
+}
+
+static const tally *sort_t;
+static int cmp_types(const void *x, const void *y)
+{
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    if (sort_t->retained[a] != sort_t->retained[b]) return sort_t->retained[a] > sort_t->retained[b] ? -1 : 1;
+    return a < b ? -1 : a > b;
+}
+
+static void tally_sort(tally *t)
+{
+    t->order = ma_malloc(t->names.n + 1, sizeof *t->order);
+    for (uint32_t i = 0; i < t->names.n; i++) t->order[i] = i;
+    sort_t = t;
+    qsort(t->order, t->names.n, sizeof *t->order, cmp_types);
+}
+
+static void tally_free(tally *t)
+{
+    ma_intern_free(&t->names);
+    free(t->count);
+    free(t->retained);
+    free(t->order);
+}
+
+/* " 3 × T (1 KiB), 2 × U (…), …" — the three largest types, then the end of the line. */
+static void tally_text(ma_ctx *c, const tally *t)
+{
+    char b1[MA_NUM_BUF], b2[MA_NUM_BUF];
+    for (uint32_t i = 0; i < t->names.n && i < 3; i++) {
+        uint32_t x = t->order[i];
+        fprintf(c->out, "%s %s × %s (%s)", i ? "," : "", ma_count(t->count[x], b1), t->names.str[x],
+                ma_bytes(t->retained[x], b2));
+    }
+    fprintf(c->out, "%s\n", t->names.n > 3 ? ", …" : "");
+}
+
+/* key: [{type, count, retained}] for the ten largest types. */
+static void tally_json(ma_json *j, const char *key, const tally *t)
+{
+    ma_json_arr(j, key);
+    for (uint32_t i = 0; i < t->names.n && i < 10; i++) {
+        uint32_t x = t->order[i];
+        ma_json_obj(j, NULL);
+        ma_json_str(j, "type", t->names.str[x]);
+        ma_json_u64(j, "count", t->count[x]);
+        ma_json_u64(j, "retained", t->retained[x]);
+        ma_json_end(j);
+    }
+    ma_json_end(j);
+}
+
 /* ---- root suspects ------------------------------------------------------------------------------ */
 
 typedef struct rgroup {
     uint32_t key;
     uint64_t members, retained;
-    ma_intern types;            /* members by type */
-    uint64_t *tcount, *tretained, tcap;
-    uint32_t *order;
+    tally types;                /* its top-level objects by type */
 } rgroup;
 
 typedef struct rcollect {
@@ -93,30 +175,8 @@ static void on_member_type(void *ctx, ma_id v, uint64_t pos)
 {
     (void)pos;
     rcollect *r = ctx;
-    for (uint64_t i = 0; i < r->n; i++) {
-        rgroup *g = &r->g[i];
-        if (g->key != r->key_of[v]) continue;
-        char *what = ma_node_what(r->c, v);
-        uint32_t id = ma_intern_cstr(&g->types, what);
-        free(what);
-        if (id >= g->tcap) {
-            uint64_t old = g->tcap;
-            ma_grow((void **)&g->tcount, &g->tcap, (uint64_t)id + 1, sizeof *g->tcount);
-            g->tretained = ma_realloc(g->tretained, g->tcap, sizeof *g->tretained);
-            memset(g->tcount + old, 0, (g->tcap - old) * sizeof *g->tcount);
-            memset(g->tretained + old, 0, (g->tcap - old) * sizeof *g->tretained);
-        }
-        g->tcount[id]++;
-        g->tretained[id] += r->c->a->retained[v];
-    }
-}
-
-static const rgroup *sort_g;
-static int cmp_types(const void *x, const void *y)
-{
-    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
-    if (sort_g->tretained[a] != sort_g->tretained[b]) return sort_g->tretained[a] > sort_g->tretained[b] ? -1 : 1;
-    return a < b ? -1 : a > b;
+    for (uint64_t i = 0; i < r->n; i++)
+        if (r->g[i].key == r->key_of[v]) tally_add(&r->g[i].types, r->c, v);
 }
 
 static int cmp_groups(const void *x, const void *y)
@@ -149,27 +209,16 @@ static void find_roots(ma_ctx *c, rcollect *r, ma_intern *names)
         g->key = k;
         g->members = r->members[k];
         g->retained = r->sum[k];
-        ma_intern_init(&g->types);
+        tally_init(&g->types);
     }
     if (r->n) ma_each_top_level(c->a, 0, on_member_type, r);
-    for (uint64_t i = 0; i < r->n; i++) {
-        rgroup *g = &r->g[i];
-        g->order = ma_malloc(g->types.n + 1, sizeof *g->order);
-        for (uint32_t t = 0; t < g->types.n; t++) g->order[t] = t;
-        sort_g = g;
-        qsort(g->order, g->types.n, sizeof *g->order, cmp_types);
-    }
+    for (uint64_t i = 0; i < r->n; i++) tally_sort(&r->g[i].types);
     if (r->n > 1) qsort(r->g, r->n, sizeof *r->g, cmp_groups);
 }
 
 static void free_roots(rcollect *r, ma_intern *names)
 {
-    for (uint64_t i = 0; i < r->n; i++) {
-        ma_intern_free(&r->g[i].types);
-        free(r->g[i].tcount);
-        free(r->g[i].tretained);
-        free(r->g[i].order);
-    }
+    for (uint64_t i = 0; i < r->n; i++) tally_free(&r->g[i].types);
     free(r->g);
     free(r->key_of);
     free(r->sum);
@@ -189,9 +238,9 @@ uint64_t ma_root_suspects(ma_ctx *c, ma_root_suspect **out)
         v[i].root = ma_strdup(names.str[g->key]);
         v[i].objects = g->members;
         v[i].retained = g->retained;
-        if (g->types.n) {
-            v[i].type = ma_strdup(g->types.str[g->order[0]]);
-            v[i].type_count = g->tcount[g->order[0]];
+        if (g->types.names.n) {
+            v[i].type = ma_strdup(g->types.names.str[g->types.order[0]]);
+            v[i].type_count = g->types.count[g->types.order[0]];
         }
     }
     uint64_t n = r.n;
@@ -209,60 +258,15 @@ void ma_root_suspects_free(ma_root_suspect *v, uint64_t n)
     free(v);
 }
 
-/* The dominator-tree children of the node at pos, grouped by type: fills names/count/retained
- * sorted by retained; returns the number of children. */
-typedef struct kids {
-    ma_intern names;
-    uint64_t *count, *retained;
-    uint32_t *order;
-    uint64_t total;
-} kids;
-
-static const kids *sort_k;
-static int cmp_kids(const void *x, const void *y)
-{
-    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
-    if (sort_k->retained[a] != sort_k->retained[b]) return sort_k->retained[a] > sort_k->retained[b] ? -1 : 1;
-    return a < b ? -1 : a > b;
-}
-
-static void children(ma_ctx *c, uint64_t pos, kids *k)
+/* The dominator-tree children of the node at pos, by type. */
+static void children(ma_ctx *c, uint64_t pos, tally *k)
 {
     const ma_analysis *a = c->a;
     ma_id v = a->dom_order[pos];
-    ma_intern_init(&k->names);
-    uint64_t cap = 0;
-    k->count = NULL;
-    k->retained = NULL;
-    k->total = 0;
-    for (uint64_t p = pos + 1; p < a->dom_end[v]; p = a->dom_end[a->dom_order[p]]) {
-        ma_id w = a->dom_order[p];
-        char *what = ma_node_what(c, w);
-        uint32_t id = ma_intern_cstr(&k->names, what);
-        free(what);
-        if (id >= cap) {
-            uint64_t old = cap;
-            ma_grow((void **)&k->count, &cap, (uint64_t)id + 1, sizeof *k->count);
-            k->retained = ma_realloc(k->retained, cap, sizeof *k->retained);
-            memset(k->count + old, 0, (cap - old) * sizeof *k->count);
-            memset(k->retained + old, 0, (cap - old) * sizeof *k->retained);
-        }
-        k->count[id]++;
-        k->retained[id] += a->retained[w];
-        k->total++;
-    }
-    k->order = ma_malloc(k->names.n + 1, sizeof *k->order);
-    for (uint32_t i = 0; i < k->names.n; i++) k->order[i] = i;
-    sort_k = k;
-    qsort(k->order, k->names.n, sizeof *k->order, cmp_kids);
-}
-
-static void kids_free(kids *k)
-{
-    ma_intern_free(&k->names);
-    free(k->count);
-    free(k->retained);
-    free(k->order);
+    tally_init(k);
+    for (uint64_t p = pos + 1; p < a->dom_end[v]; p = a->dom_end[a->dom_order[p]])
+        tally_add(k, c, a->dom_order[p]);
+    tally_sort(k);
 }
 
 static void text(ma_ctx *c)
@@ -289,18 +293,13 @@ static void text(ma_ctx *c)
         fprintf(c->out, "       path:  %s\n", path);
         free(path);
         ma_path_free(el, ne);
-        kids k;
+        tally k;
         children(c, s.v[i].pos, &k);
         if (k.total) {
             fprintf(c->out, "       holds: %s objects directly:", ma_count(k.total, b1));
-            for (uint32_t t = 0; t < k.names.n && t < 3; t++) {
-                uint32_t x = k.order[t];
-                fprintf(c->out, "%s %s × %s (%s)", t ? "," : "", ma_count(k.count[x], b1), k.names.str[x],
-                        ma_bytes(k.retained[x], b2));
-            }
-            fprintf(c->out, "%s\n", k.names.n > 3 ? ", …" : "");
+            tally_text(c, &k);
         }
-        kids_free(&k);
+        tally_free(&k);
         if (s.v[i].top != w) {
             what = ma_node_what(c, s.v[i].top);
             fprintf(c->out, "       under: %s at %s, which retains %s\n", what, ma_hex(c->d->g.addr[s.v[i].top], hb),
@@ -315,12 +314,7 @@ static void text(ma_ctx *c)
                 s.n + i + 1, names.str[g->key], ma_count(g->members, b1), ma_bytes(g->retained, b2),
                 ma_percent(g->retained, c->a->bytes, b3));
         fprintf(c->out, "       holds:");
-        for (uint32_t t = 0; t < g->types.n && t < 3; t++) {
-            uint32_t x = g->order[t];
-            fprintf(c->out, "%s %s × %s (%s)", t ? "," : "", ma_count(g->tcount[x], b1), g->types.str[x],
-                    ma_bytes(g->tretained[x], b2));
-        }
-        fprintf(c->out, "%s\n", g->types.n > 3 ? ", …" : "");
+        tally_text(c, &g->types);
     }
     free_roots(&r, &names);
     free(s.v);
@@ -347,20 +341,11 @@ static void json(ma_ctx *c)
         ma_json_u64(j, "bytes", c->d->g.size[w]);
         ma_json_u64(j, "retained", c->a->retained[w]);
         ma_json_path(c, "path", w);
-        kids k;
+        tally k;
         children(c, s.v[i].pos, &k);
         ma_json_u64(j, "children", k.total);
-        ma_json_arr(j, "child_types");
-        for (uint32_t t = 0; t < k.names.n && t < 10; t++) {
-            uint32_t x = k.order[t];
-            ma_json_obj(j, NULL);
-            ma_json_str(j, "type", k.names.str[x]);
-            ma_json_u64(j, "count", k.count[x]);
-            ma_json_u64(j, "retained", k.retained[x]);
-            ma_json_end(j);
-        }
-        ma_json_end(j);
-        kids_free(&k);
+        tally_json(j, "child_types", &k);
+        tally_free(&k);
         ma_json_obj(j, "top");
         ma_json_u64(j, "id", c->d->g.addr[s.v[i].top]);
         what = ma_node_what(c, s.v[i].top);
@@ -384,16 +369,7 @@ static void json(ma_ctx *c)
         ma_json_str(j, "root", names.str[g->key]);
         ma_json_u64(j, "objects", g->members);
         ma_json_u64(j, "retained", g->retained);
-        ma_json_arr(j, "types");
-        for (uint32_t t = 0; t < g->types.n && t < 10; t++) {
-            uint32_t x = g->order[t];
-            ma_json_obj(j, NULL);
-            ma_json_str(j, "type", g->types.str[x]);
-            ma_json_u64(j, "count", g->tcount[x]);
-            ma_json_u64(j, "retained", g->tretained[x]);
-            ma_json_end(j);
-        }
-        ma_json_end(j);
+        tally_json(j, "types", &g->types);
         ma_json_end(j);
     }
     ma_json_end(j);
